@@ -1,0 +1,3 @@
+from loopcoach.cli import main
+
+main()

@@ -1,0 +1,77 @@
+"""YAML loading that remembers where every value came from.
+
+Validation errors must name a line, so documents are composed into PyYAML's node tree first
+and the plain Python values are constructed from those same nodes. A field path from a
+validation error is then walked through the nodes to find its line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from loopcoach.catalog.errors import ContentError
+
+
+@dataclass(frozen=True)
+class LocatedDocument:
+    """A parsed YAML document with its node tree, for locating fields by path."""
+
+    path: Path
+    data: Any
+    root: yaml.Node | None
+
+    def line_of(self, location: tuple[int | str, ...]) -> int:
+        """Return the 1-based line of the deepest node on `location` that exists."""
+        node = self.root
+        if node is None:
+            return 1
+        line = node.start_mark.line + 1
+        for step in location:
+            node = _child(node, step)
+            if node is None:
+                break
+            line = node.start_mark.line + 1
+        return line
+
+
+def _child(node: yaml.Node, step: int | str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == str(step):
+                return value
+        return None
+    if isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+        if 0 <= step < len(node.value):
+            child: yaml.Node = node.value[step]
+            return child
+    return None
+
+
+def load_yaml(path: Path) -> LocatedDocument:
+    """Parse one YAML file.
+
+    Raises:
+        ContentError: the file cannot be read or is not valid YAML.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ContentError(path, 1, "", f"cannot read file: {error}") from error
+
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        raise ContentError(path, line, "", f"invalid YAML: {error.problem}") from error
+    except yaml.YAMLError as error:
+        raise ContentError(path, 1, "", f"invalid YAML: {error}") from error
+    finally:
+        loader.dispose()
+    return LocatedDocument(path=path, data=data, root=root)
