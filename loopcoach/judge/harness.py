@@ -9,12 +9,12 @@ the outputs it reports, never turn a wrong output into a pass.
 The parent passes this file's text with `python -c`, so it must stay self-contained.
 """
 
+import _json
+import _signal
 import builtins
-import json
 import marshal
 import os
 import resource
-import signal
 import sys
 import time
 
@@ -30,10 +30,13 @@ _int = int
 _float = float
 _bool = bool
 _id = id
-_json_dumps = json.dumps
+_quote = _json.encode_basestring_ascii
+_repr = repr
+_float_repr = float.__repr__
+_int_repr = int.__repr__
 _write = os.write
 _process_time = time.process_time
-_setitimer = signal.setitimer
+_setitimer = _signal.setitimer
 _getrusage = resource.getrusage
 _exit = os._exit
 _builtins_snapshot = dict(builtins.__dict__)
@@ -65,9 +68,51 @@ class Node:
         self.random = random
 
 
+def _encode(value, parts):
+    """JSON for plain data, written out here so the harness needs no json import."""
+    kind = _type(value)
+    if value is None:
+        parts.append("null")
+    elif value is True:
+        parts.append("true")
+    elif value is False:
+        parts.append("false")
+    elif kind is _int:
+        parts.append(_int_repr(value))
+    elif kind is _float:
+        if value != value:
+            parts.append("NaN")
+        elif value in (_float("inf"), _float("-inf")):
+            parts.append("Infinity" if value > 0 else "-Infinity")
+        else:
+            parts.append(_float_repr(value))
+    elif kind is _str:
+        parts.append(_quote(value))
+    elif kind is _list:
+        parts.append("[")
+        for position, item in enumerate(value):
+            if position:
+                parts.append(",")
+            _encode(item, parts)
+        parts.append("]")
+    elif kind is _dict:
+        parts.append("{")
+        for position, (key, item) in enumerate(value.items()):
+            if position:
+                parts.append(",")
+            parts.append(_quote(key))
+            parts.append(":")
+            _encode(item, parts)
+        parts.append("}")
+    else:
+        raise _BadOutput("cannot encode a value of type %s" % _safe_type_name(value))
+
+
 def _emit(record):
-    line = _json_dumps(record, allow_nan=True, separators=(",", ":")) + "\n"
-    data = line.encode("utf-8", "replace")
+    parts = []
+    _encode(record, parts)
+    parts.append("\n")
+    data = "".join(parts).encode("ascii")
     view = memoryview(data)
     while view:
         written = _write(RESULTS_FD, view)
@@ -171,12 +216,21 @@ def _fresh_namespace(header):
     namespace = {"__name__": "solution", "__builtins__": _dict(_builtins_snapshot)}
     if header["adapter"] == "random-list":
         namespace["Node"] = Node
-    if any(name in header["source"] for name in TYPING_NAMES):
+    namespace.update(_typing_names)
+    return namespace
+
+
+_typing_names = {}
+
+
+def _load_typing_names(source):
+    # Solutions written for other sites use `List[int]` without importing it; importing
+    # typing costs milliseconds, so only when the source mentions one of these names.
+    if any(name in source for name in TYPING_NAMES):
         import typing
 
         for name in TYPING_NAMES:
-            namespace[name] = _getattr(typing, name)
-    return namespace
+            _typing_names[name] = _getattr(typing, name)
 
 
 def _find_function(namespace, entry):
@@ -246,29 +300,29 @@ def _run_case(index, code, header, case):
     record = {"event": "result", "index": index}
     started = _process_time()
     try:
-        signal.signal(signal.SIGPROF, _on_alarm)
-        _setitimer(signal.ITIMER_PROF, budget)
+        _signal.signal(_signal.SIGPROF, _on_alarm)
+        _setitimer(_signal.ITIMER_PROF, budget)
         if header["kind"] == "design":
             output, errors = _run_design(code, header, case)
         else:
             output, errors = _run_function(code, header, case)
-        _setitimer(signal.ITIMER_PROF, 0)
+        _setitimer(_signal.ITIMER_PROF, 0)
         record["status"] = "ok"
         record["output"] = output
         if errors:
             record["errors"] = errors
     except _TimeUp:
-        _setitimer(signal.ITIMER_PROF, 0)
+        _setitimer(_signal.ITIMER_PROF, 0)
         record["status"] = "time"
     except MemoryError:
-        _setitimer(signal.ITIMER_PROF, 0)
+        _setitimer(_signal.ITIMER_PROF, 0)
         record["status"] = "memory"
     except _BadOutput as error:
-        _setitimer(signal.ITIMER_PROF, 0)
+        _setitimer(_signal.ITIMER_PROF, 0)
         record["status"] = "bad_output"
         record["message"] = _str(error)
     except LookupError as error:
-        _setitimer(signal.ITIMER_PROF, 0)
+        _setitimer(_signal.ITIMER_PROF, 0)
         if "the submission defines no" in _str(error):
             record["status"] = "no_entry"
         else:
@@ -276,7 +330,7 @@ def _run_case(index, code, header, case):
             record["exception"] = _exception_name(error)
         record["message"] = _error_message(error)
     except BaseException as error:
-        _setitimer(signal.ITIMER_PROF, 0)
+        _setitimer(_signal.ITIMER_PROF, 0)
         record["status"] = "error"
         record["exception"] = _exception_name(error)
         record["message"] = _error_message(error)
@@ -285,11 +339,20 @@ def _run_case(index, code, header, case):
     _emit(record)
 
 
+def _read_all(descriptor):
+    chunks = []
+    while True:
+        chunk = os.read(descriptor, 1 << 22)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
 def main():
-    stream = open(0, "rb", closefd=False)
-    header = marshal.load(stream)
-    cases = marshal.load(stream)
-    stream.close()
+    # The payload: an 8-byte header length, the marshalled header, the marshalled inputs.
+    payload = _read_all(0)
+    header_end = 8 + _int.from_bytes(payload[:8], "little")
+    header = marshal.loads(payload[8:header_end])
     global RESULTS_FD
     RESULTS_FD = header["results_fd"]
 
@@ -307,6 +370,9 @@ def main():
         _emit({"event": "compile_error", "line": line, "message": _str(detail)[:500]})
         _exit(0)
 
+    _load_typing_names(header["source"])
+    cases = marshal.loads(memoryview(payload)[header_end:])
+    del payload
     _emit({"event": "ready", "count": _len(cases)})
     for index, case in enumerate(cases):
         _run_case(index, code, header, case)

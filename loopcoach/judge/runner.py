@@ -143,6 +143,7 @@ class Judge:
         self.sandbox = sandbox
         self.cache_dir = cache_dir
         self._prepared: dict[str, list[TestCase]] = {}
+        self._blobs: dict[tuple[str, bool], bytes] = {}
 
     def cases(self, problem: Problem) -> list[TestCase]:
         """The problem's test cases with expected outputs, built once and cached.
@@ -163,7 +164,10 @@ class Judge:
     def _build_cases(self, problem: Problem) -> list[TestCase]:
         collected = written_and_generated(problem)
         limits_ms = problem.meta.limits.time_ms * REFERENCE_TIME_FACTOR
-        run = self._execute(problem, problem.reference, collected.inputs, limits_ms, None)
+        blob = marshal.dumps(collected.inputs)
+        run = self._execute(
+            problem, problem.reference, blob, len(collected.inputs), limits_ms, None
+        )
         outputs: list[Any] = []
         for index, record in enumerate(run.records):
             if record.get("status") != "ok":
@@ -235,10 +239,14 @@ class Judge:
             if on_progress is not None and index < len(cases):
                 on_progress(Progress(index, len(cases), cases[index].name, None))
 
-        inputs = [case.input for case in cases]
+        blob_key = (cache_key(problem, HARNESS_SOURCE), examples_only)
+        blob = self._blobs.get(blob_key)
+        if blob is None:
+            blob = self._blobs[blob_key] = marshal.dumps([case.input for case in cases])
         try:
             run = self._execute(
-                problem, source, inputs, problem.meta.limits.time_ms, check, started
+                problem, source, blob, len(cases), problem.meta.limits.time_ms, check,
+                started,
             )
         except OSError as error:
             logger.exception("sandbox failed for %s", problem.slug)
@@ -316,7 +324,8 @@ class Judge:
         self,
         problem: Problem,
         source: str,
-        inputs: list[dict[str, Any]],
+        inputs: bytes,
+        count: int,
         time_ms: int,
         check: Callable[[int, dict[str, Any]], bool] | None,
         started: Callable[[int], None] | None = None,
@@ -334,9 +343,9 @@ class Judge:
             "time_ms": time_ms,
             "results_fd": results_write,
         }
-        payload = marshal.dumps(header) + marshal.dumps(inputs)
-        limits = _limits_for(problem, time_ms, len(inputs), len(payload))
-        stdin = _memory_file(payload)
+        encoded = marshal.dumps(header)
+        limits = _limits_for(problem, time_ms, count, len(inputs))
+        stdin = _memory_file(len(encoded).to_bytes(8, "little"), encoded, inputs)
         try:
             process = self.sandbox.launch(
                 ["-I", "-S", "-c", HARNESS_SOURCE], limits,
@@ -347,7 +356,7 @@ class Judge:
             os.close(results_write)
         run = _Run()
         try:
-            _follow(process, results_read, run, time_ms, len(inputs), check, started)
+            _follow(process, results_read, run, time_ms, count, check, started)
         finally:
             os.close(results_read)
             clean = run.done and run.killed_for is None
@@ -363,11 +372,12 @@ def _limits_for(problem: Problem, time_ms: int, count: int, payload_bytes: int) 
     return Limits(cpu_seconds=cpu_seconds, memory_bytes=memory)
 
 
-def _memory_file(payload: bytes) -> int:
+def _memory_file(*parts: bytes) -> int:
     descriptor = os.memfd_create("loopcoach-payload", 0)
-    view = memoryview(payload)
-    while view:
-        view = view[os.write(descriptor, view):]
+    for part in parts:
+        view = memoryview(part)
+        while view:
+            view = view[os.write(descriptor, view):]
     os.lseek(descriptor, 0, os.SEEK_SET)
     return descriptor
 
