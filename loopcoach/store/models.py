@@ -1,0 +1,118 @@
+"""The store's tables. Rows only: nothing here knows about content files."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from loopcoach.verdict import Verdict
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite stores them without a zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("store datetimes must be timezone-aware")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+VerdictColumn = Enum(
+    Verdict,
+    native_enum=False,
+    length=20,
+    values_callable=lambda members: [member.value for member in members],
+)
+
+
+class SubmissionRow(Base):
+    """One judged submission: the code, the verdict, and its test results."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    problem: Mapped[str] = mapped_column(String(100))
+    verdict: Mapped[Verdict] = mapped_column(VerdictColumn)
+    message: Mapped[str] = mapped_column(Text, default="")
+    time_ms: Mapped[float] = mapped_column(Float, default=0.0)
+    memory_kb: Mapped[int] = mapped_column(Integer, default=0)
+    tests_total: Mapped[int] = mapped_column(Integer, default=0)
+    tests_passed: Mapped[int] = mapped_column(Integer, default=0)
+    isolation: Mapped[str] = mapped_column(String(20), default="")
+    code: Mapped[str] = mapped_column(Text)
+
+    tests: Mapped[list[TestResultRow]] = relationship(
+        back_populates="submission",
+        cascade="all, delete-orphan",
+        order_by="TestResultRow.position",
+    )
+
+    __table_args__ = (
+        # `loopcoach history` lists newest first, optionally for one problem.
+        Index("ix_submissions_created_at", "created_at"),
+        Index("ix_submissions_problem_created_at", "problem", "created_at"),
+    )
+
+
+class TestResultRow(Base):
+    """One test case's outcome within a submission."""
+
+    __tablename__ = "submission_tests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE")
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    verdict: Mapped[Verdict] = mapped_column(VerdictColumn)
+    time_ms: Mapped[float] = mapped_column(Float, default=0.0)
+    memory_kb: Mapped[int] = mapped_column(Integer, default=0)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    message: Mapped[str] = mapped_column(Text, default="")
+
+    submission: Mapped[SubmissionRow] = relationship(back_populates="tests")
+
+    __table_args__ = (UniqueConstraint("submission_id", "position"),)
