@@ -134,6 +134,8 @@ class _Run:
     stdout: bytearray = field(default_factory=bytearray)
     stderr: bytearray = field(default_factory=bytearray)
     protocol_error: str = ""
+    started_at: float = 0.0
+    cpu_seconds: int = 0
 
 
 class Judge:
@@ -283,7 +285,8 @@ class Judge:
                 results.append(
                     TestResult(
                         name=cases[index].name, verdict=verdict, time_ms=0,
-                        memory_kb=run.memory_kb, hidden=cases[index].hidden,
+                        memory_kb=max((r.memory_kb for r in results), default=0),
+                        hidden=cases[index].hidden,
                         message=message,
                     )
                 )
@@ -311,7 +314,9 @@ class Judge:
             verdict=verdict,
             message=message,
             time_ms=sum(result.time_ms for result in results),
-            memory_kb=run.memory_kb,
+            # The harness measures its own peak; the sandbox launcher's figure would
+            # include the judge's forked copy of itself.
+            memory_kb=max((result.memory_kb for result in results), default=0),
             tests=results,
             total=len(cases),
             isolation=self.sandbox.isolation,
@@ -354,7 +359,7 @@ class Judge:
         finally:
             os.close(stdin)
             os.close(results_write)
-        run = _Run()
+        run = _Run(started_at=time.monotonic(), cpu_seconds=limits.cpu_seconds)
         try:
             _follow(process, results_read, run, time_ms, count, check, started)
         finally:
@@ -585,7 +590,12 @@ def _abnormal_end(run: _Run, cases: list[TestCase], index: int) -> tuple[Verdict
     code = run.exit_code if run.exit_code is not None else 0
     signal_number = -code if code < 0 else code - 128 if code > 128 else 0
     stderr = _text(run.stderr)
-    if signal_number in (signal.SIGXCPU, signal.SIGKILL):
+    elapsed = time.monotonic() - run.started_at
+    if signal_number == signal.SIGXCPU or (
+        # The CPU limit's hard edge is a SIGKILL; any other SIGKILL came from the
+        # program itself, e.g. a kill(-1) of everything in its sandbox.
+        signal_number == signal.SIGKILL and elapsed >= run.cpu_seconds * 0.9
+    ):
         return Verdict.TIME_LIMIT, f"used up its CPU time ({where})"
     if "MemoryError" in stderr:
         return Verdict.MEMORY_LIMIT, f"ran out of memory ({where})"

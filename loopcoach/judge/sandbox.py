@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ sandbox_logger = logging.getLogger("loopcoach.sandbox")
 SANDBOX_UID_BASE = 1_999_000
 SLOT_COUNT = 64
 PR_SET_CHILD_SUBREAPER = 36
+SWEEP_SECONDS = 5.0
 
 
 class Isolation(enum.StrEnum):
@@ -229,14 +231,35 @@ class Sandbox:
         for stream in (process.stdin, process.stdout, process.stderr):
             if stream is not None:
                 stream.close()
-        if clean_exit and self.isolation is Isolation.BUBBLEWRAP:
-            return peak
-
-        # Grandchildren that left the process group still run as the slot's uid.
         if self.is_root:
-            _kill_every_process_of(self.uid)
-        _reap_orphans()
+            self._sweep(clean_exit=clean_exit)
+        else:
+            _reap_orphans()
         return peak
+
+    def _sweep(self, *, clean_exit: bool) -> None:
+        """Make sure no process of the slot's uid is left, then reap what was ours.
+
+        Killing a pid namespace's first process makes the kernel kill the rest, but they
+        die asynchronously; detached grandchildren outside bubblewrap need a kill of
+        their own. The verdict waits until the slot's uid owns nothing.
+        """
+        deadline = time.monotonic() + SWEEP_SECONDS
+        killed = False
+        while True:
+            _reap_orphans()
+            if not _processes_of(self.uid):
+                return
+            if not killed or not clean_exit:
+                _kill_every_process_of(self.uid)
+                killed = True
+            if time.monotonic() > deadline:
+                sandbox_logger.error(
+                    "processes of sandbox uid %d survived %.0f s of killing",
+                    self.uid, SWEEP_SECONDS,
+                )
+                return
+            time.sleep(0.002)
 
 
 class _Drop:
@@ -419,11 +442,15 @@ def _is_foreign(entry: Path) -> bool:
         return False
 
 
-def _count_processes_of(uid: int) -> int:
-    count = 0
-    for entry in Path("/proc").iterdir():
+def _processes_of(uid: int) -> list[int]:
+    found = []
+    for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             with contextlib.suppress(OSError):
                 if entry.stat().st_uid == uid:
-                    count += 1
-    return count
+                    found.append(int(entry.name))
+    return found
+
+
+def _count_processes_of(uid: int) -> int:
+    return len(_processes_of(uid))

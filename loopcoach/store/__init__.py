@@ -1,6 +1,7 @@
 """The store: rows in SQLite or PostgreSQL, kept current by migrations."""
 
-from loopcoach.store.database import HEAD_REVISION, Store, StoreError
+from loopcoach.errors import StoreError
+from loopcoach.store.database import HEAD_REVISION, Store
 from loopcoach.store.history import (
     NewSubmission,
     SubmissionHistory,

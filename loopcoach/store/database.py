@@ -14,6 +14,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from loopcoach.errors import StoreError
+
 logger = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -22,10 +24,6 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 HEAD_REVISION = "0001"
 
 Clock = Callable[[], datetime]
-
-
-class StoreError(RuntimeError):
-    """The database cannot be opened or brought up to date."""
 
 
 def utc_now() -> datetime:

@@ -1,0 +1,5 @@
+"""The command line: parse, call one service, render."""
+
+from loopcoach.cli.app import app, main
+
+__all__ = ["app", "main"]
