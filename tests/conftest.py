@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,3 +53,21 @@ def sandbox() -> Iterator[Sandbox]:
 @pytest.fixture(scope="session")
 def judge(sandbox: Sandbox) -> Judge:
     return Judge(sandbox, cache_dir=_shared_cache() / "cases")
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real PostgreSQL server; skipped where none is installed unless CI demands it."""
+    from tests.postgres_server import find_postgres_bin, postgres_cluster
+
+    if find_postgres_bin() is None:
+        if os.environ.get("LOOPCOACH_REQUIRE_POSTGRES") == "1":
+            pytest.fail("PostgreSQL server binaries are required but not installed")
+        pytest.skip("PostgreSQL server binaries (initdb) are not installed")
+    # Not under pytest's temp folder: the server's own account must be able to reach it.
+    folder = Path(tempfile.mkdtemp(prefix="loopcoach-postgres-"))
+    try:
+        with postgres_cluster(folder) as url:
+            yield url
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

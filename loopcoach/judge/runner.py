@@ -56,6 +56,8 @@ REFERENCE_TIME_FACTOR = 10
 class TestResult:
     """One test case's outcome, as shown to the candidate."""
 
+    __test__ = False  # not a pytest test class, despite the name
+
     name: str
     verdict: Verdict
     time_ms: float

@@ -33,6 +33,8 @@ class TestDataError(RuntimeError):
 class TestCase:
     """One test case as the trusted side knows it."""
 
+    __test__ = False  # not a pytest test class, despite the name
+
     name: str
     hidden: bool
     input: dict[str, Any]

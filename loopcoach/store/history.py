@@ -15,6 +15,8 @@ from loopcoach.verdict import Verdict
 
 @dataclass(frozen=True)
 class TestRecord:
+
+    __test__ = False  # not a pytest test class, despite the name
     name: str
     verdict: Verdict
     time_ms: float
