@@ -38,7 +38,9 @@ sys.stdout.write(json.dumps([function(*case["args"]) for case in inputs]))
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=21, help="timed rounds (default 21)")
+    parser.add_argument(
+        "--rounds", type=int, default=21, help="timed rounds (default 21)"
+    )
     parser.add_argument("--problem", default="two-sum", help="a kind: function problem")
     arguments = parser.parse_args()
 
@@ -74,16 +76,20 @@ def main() -> None:
     judge_ms = statistics.median(judged) * 1000
     plain_ms = statistics.median(plain) * 1000
     allowed_ms = 1.3 * plain_ms + 15
-    print(f"problem            {problem.slug} ({len(cases)} tests, "
-          f"{sum(1 for c in cases if c.hidden)} hidden)")
+    print(
+        f"problem            {problem.slug} ({len(cases)} tests, "
+        f"{sum(1 for c in cases if c.hidden)} hidden)"
+    )
     print(f"isolation          {report.isolation.value}")
     print(f"rounds             {arguments.rounds}")
     print(f"judge   median     {judge_ms:7.1f} ms   (min {min(judged) * 1000:.1f})")
     print(f"plain   median     {plain_ms:7.1f} ms   (min {min(plain) * 1000:.1f})")
     print(f"ratio              {judge_ms / plain_ms:7.2f} x")
     print(f"overhead           {judge_ms - plain_ms:7.1f} ms")
-    print(f"target 1.3x+15ms   {allowed_ms:7.1f} ms   "
-          f"{'met' if judge_ms <= allowed_ms else 'MISSED'}")
+    print(
+        f"target 1.3x+15ms   {allowed_ms:7.1f} ms   "
+        f"{'met' if judge_ms <= allowed_ms else 'MISSED'}"
+    )
     print(f"target < 150 ms    {'met' if judge_ms < 150 else 'MISSED'}")
     sys.stdout.flush()
 

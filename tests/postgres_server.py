@@ -32,7 +32,9 @@ def _free_port() -> int:
 def postgres_cluster(folder: Path) -> Iterator[str]:
     """Start a cluster in `folder` and yield its SQLAlchemy URL; stop it afterwards."""
     binaries = find_postgres_bin()
-    assert binaries is not None, "no PostgreSQL server binaries (initdb) on this machine"
+    assert binaries is not None, (
+        "no PostgreSQL server binaries (initdb) on this machine"
+    )
     data = folder / "cluster"
     data.mkdir(parents=True)
     preexec = None
@@ -48,16 +50,43 @@ def postgres_cluster(folder: Path) -> Iterator[str]:
 
     port = _free_port()
     initdb = subprocess.run(
-        [str(binaries / "initdb"), "-D", str(data), "-U", "loopcoach", "--auth=trust",
-         "--no-sync", "-E", "UTF8"],
-        capture_output=True, text=True, preexec_fn=preexec, check=False,
+        [
+            str(binaries / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "loopcoach",
+            "--auth=trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        ],
+        capture_output=True,
+        text=True,
+        preexec_fn=preexec,
+        check=False,
     )
     if initdb.returncode != 0:
         raise RuntimeError(f"initdb failed: {initdb.stderr.strip()}")
     server = subprocess.Popen(
-        [str(binaries / "postgres"), "-D", str(data), "-h", "127.0.0.1", "-p", str(port),
-         "-k", str(folder), "-c", "fsync=off", "-c", "full_page_writes=off"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=preexec,
+        [
+            str(binaries / "postgres"),
+            "-D",
+            str(data),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-k",
+            str(folder),
+            "-c",
+            "fsync=off",
+            "-c",
+            "full_page_writes=off",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=preexec,
     )
     try:
         deadline = time.monotonic() + 30

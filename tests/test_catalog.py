@@ -84,7 +84,10 @@ CASES: list[tuple[str, Edit, str]] = [
     ),
     (
         "sample-without-verdict",
-        _write("submissions/accepted_hash_map.py", "def two_sum(a, b):\n    return [0, 1]\n"),
+        _write(
+            "submissions/accepted_hash_map.py",
+            "def two_sum(a, b):\n    return [0, 1]\n",
+        ),
         "submissions/accepted_hash_map.py:1: verdict: the first line must be "
         "'# verdict: <verdict>'",
     ),
@@ -106,7 +109,9 @@ def test_a_broken_problem_is_reported_and_the_rest_loads(
     assert sorted(catalog.problems) == ["fine"]
 
 
-def test_a_track_naming_a_missing_problem_is_reported_with_its_line(tmp_path: Path) -> None:
+def test_a_track_naming_a_missing_problem_is_reported_with_its_line(
+    tmp_path: Path,
+) -> None:
     (tmp_path / "tracks").mkdir()
     track = tmp_path / "tracks" / "acme.yaml"
     track.write_text(
@@ -148,11 +153,17 @@ def test_the_track_has_what_the_loop_needs() -> None:
     assert kinds == ["assessment", "phone-screen", "onsite", "bar-raiser"]
     topics = {topic.slug for topic in track.topics}
     assert {
-        "rest-grpc-design", "indexing-and-transactions", "caching-and-queues",
-        "consistency-and-cap", "idempotency",
+        "rest-grpc-design",
+        "indexing-and-transactions",
+        "caching-and-queues",
+        "consistency-and-cap",
+        "idempotency",
     } <= topics
     assert len(track.skills) >= 5
     assert any(q.kind.value == "behavioral" for q in track.questions)
     assert {q.problem for q in track.questions if q.problem} >= {
-        "two-sum", "lru-cache", "copy-list-with-random-pointer", "kv-store",
+        "two-sum",
+        "lru-cache",
+        "copy-list-with-random-pointer",
+        "kv-store",
     }

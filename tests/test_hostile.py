@@ -3,6 +3,7 @@ no file outside the sandbox's scratch space changes."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import textwrap
@@ -142,7 +143,8 @@ HOSTILE: dict[str, tuple[str, set[Verdict]]] = {
         os.write(1, b"\\xff\\xfe\\x80 not text \\xc3")
         os.write(2, b"\\xed\\xa0\\x80\\xff")
         sys.stdout.buffer.write(b"\\x00\\x9f")
-        """ + CORRECT,
+        """
+        + CORRECT,
         {Verdict.ACCEPTED},
     ),
     "non-utf8-source": (
@@ -199,7 +201,8 @@ HOSTILE: dict[str, tuple[str, set[Verdict]]] = {
                 os.write(fd, b"\\xff\\xfe not json at all\\n{]\\n")
             except OSError:
                 pass
-        """ + CORRECT,
+        """
+        + CORRECT,
         FAILING,
     ),
     "equal-to-anything": (
@@ -502,10 +505,8 @@ def test_loopback_ports_are_unreachable(judge: Judge, two_sum: Problem) -> None:
     accepted: list[object] = []
 
     def serve() -> None:
-        try:
+        with contextlib.suppress(OSError):
             accepted.append(server.accept())
-        except OSError:
-            pass
 
     thread = threading.Thread(target=serve)
     thread.start()
@@ -533,7 +534,8 @@ def test_loopback_ports_are_unreachable(judge: Judge, two_sum: Problem) -> None:
 def test_threads_and_detached_grandchildren_are_gone(
     judge: Judge, two_sum: Problem
 ) -> None:
-    source = """
+    source = (
+        """
     import os, threading, time
     def spin():
         while True:
@@ -545,7 +547,9 @@ def test_threads_and_detached_grandchildren_are_gone(
             while True:
                 time.sleep(1)
         os._exit(0)
-    """ + CORRECT
+    """
+        + CORRECT
+    )
     report = _judge(judge, two_sum, source)
     assert report.verdict in FAILING | {Verdict.ACCEPTED}
     if os.geteuid() == 0:

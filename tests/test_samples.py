@@ -19,13 +19,20 @@ SAMPLES = [
 def test_the_shipped_catalog_loads_without_errors(catalog: Catalog) -> None:
     assert "amazon-backend-engineer" in catalog.tracks
     assert {
-        "two-sum", "two-sum-sorted", "two-sum-stream", "three-sum",
-        "copy-list-with-random-pointer", "lru-cache", "kv-store",
+        "two-sum",
+        "two-sum-sorted",
+        "two-sum-stream",
+        "three-sum",
+        "copy-list-with-random-pointer",
+        "lru-cache",
+        "kv-store",
     } <= set(catalog.problems)
 
 
 @pytest.mark.parametrize("slug", sorted(SHIPPED.problems))
-def test_reference_solution_is_accepted(slug: str, catalog: Catalog, judge: Judge) -> None:
+def test_reference_solution_is_accepted(
+    slug: str, catalog: Catalog, judge: Judge
+) -> None:
     problem = catalog.problems[slug]
     report = judge.judge(problem, problem.reference)
     assert report.verdict is Verdict.ACCEPTED, report.message

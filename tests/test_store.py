@@ -48,14 +48,25 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     opened.close()
 
 
-def _submission(problem: str = "two-sum", verdict: Verdict = Verdict.ACCEPTED,
-                code: str = "def two_sum(): pass") -> NewSubmission:
+def _submission(
+    problem: str = "two-sum",
+    verdict: Verdict = Verdict.ACCEPTED,
+    code: str = "def two_sum(): pass",
+) -> NewSubmission:
     tests = (
         TestRecord("example-1", Verdict.ACCEPTED, 0.5, 9000, False, ""),
-        TestRecord("large-1", verdict, 20.0, 30000, True,
-                   "" if verdict is Verdict.ACCEPTED else "wrong answer on a hidden test"),
+        TestRecord(
+            "large-1",
+            verdict,
+            20.0,
+            30000,
+            True,
+            "" if verdict is Verdict.ACCEPTED else "wrong answer on a hidden test",
+        ),
     )
-    return NewSubmission(problem, verdict, "message", 20.5, 30000, 12, "bubblewrap", code, tests)
+    return NewSubmission(
+        problem, verdict, "message", 20.5, 30000, 12, "bubblewrap", code, tests
+    )
 
 
 def test_head_revision_matches_the_migration_scripts() -> None:
@@ -67,7 +78,9 @@ def test_head_revision_matches_the_migration_scripts() -> None:
 def test_migrations_create_the_tables(store: Store) -> None:
     tables = set(inspect(store.engine).get_table_names())
     assert {"submissions", "submission_tests", "alembic_version"} <= tables
-    indexes = {index["name"] for index in inspect(store.engine).get_indexes("submissions")}
+    indexes = {
+        index["name"] for index in inspect(store.engine).get_indexes("submissions")
+    }
     assert "ix_submissions_problem_created_at" in indexes
 
 
@@ -117,8 +130,11 @@ def test_an_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
         Store("postgresql+psycopg://nobody@127.0.0.1:1/none")
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(code=st.text(max_size=2000))
 def test_any_code_text_round_trips(tmp_path: Path, code: str) -> None:
     history = SubmissionHistory(Store(f"sqlite:///{tmp_path / 'any.db'}"))

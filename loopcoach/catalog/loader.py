@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -20,11 +20,15 @@ from loopcoach.catalog.errors import ContentError
 from loopcoach.catalog.models import (
     Adapter,
     CheckerName,
+    Principle,
     Problem,
     ProblemKind,
     ProblemMeta,
     SampleSubmission,
+    Skill,
+    Stage,
     TestsFile,
+    Topic,
     Track,
 )
 from loopcoach.catalog.yamlfile import LocatedDocument, load_yaml
@@ -149,9 +153,7 @@ def load_track(path: Path) -> Track:
     document = load_yaml(path)
     track = _validate(document, Track)
     for location, message in _track_problems(track, path):
-        raise ContentError(
-            path, document.line_of(location), _dotted(location), message
-        )
+        raise ContentError(path, document.line_of(location), _dotted(location), message)
     return track
 
 
@@ -164,12 +166,13 @@ def _track_problems(
 ) -> Iterator[tuple[tuple[int | str, ...], str]]:
     if track.slug != path.stem:
         yield ("slug",), f"must match the file name {path.stem!r}"
-    for name, items in (
+    named: tuple[tuple[str, Sequence[Stage | Principle | Skill | Topic]], ...] = (
         ("stages", track.stages),
         ("principles", track.principles),
         ("skills", track.skills),
         ("topics", track.topics),
-    ):
+    )
+    for name, items in named:
         seen: set[str] = set()
         for index, item in enumerate(items):
             if item.slug in seen:
@@ -305,7 +308,9 @@ def _check_python(path: Path, source: str) -> None:
     try:
         ast.parse(source, filename=str(path))
     except SyntaxError as error:
-        raise ContentError(path, error.lineno or 1, "", f"syntax error: {error.msg}")
+        raise ContentError(
+            path, error.lineno or 1, "", f"syntax error: {error.msg}"
+        ) from None
 
 
 def _read_text(path: Path) -> str:

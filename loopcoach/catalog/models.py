@@ -6,8 +6,9 @@ import enum
 from pathlib import Path
 from typing import Annotated, Any
 
-from loopcoach.verdict import Verdict
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from loopcoach.verdict import Verdict
 
 Slug = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)

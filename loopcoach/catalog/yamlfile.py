@@ -42,12 +42,13 @@ def _child(node: yaml.Node, step: int | str) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode) and key.value == str(step):
-                return value
+                found: yaml.Node = value
+                return found
         return None
-    if isinstance(node, yaml.SequenceNode) and isinstance(step, int):
-        if 0 <= step < len(node.value):
-            child: yaml.Node = node.value[step]
-            return child
+    in_range = isinstance(step, int) and 0 <= step < len(node.value)
+    if isinstance(node, yaml.SequenceNode) and in_range:
+        child: yaml.Node = node.value[step]
+        return child
     return None
 
 

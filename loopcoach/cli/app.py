@@ -13,10 +13,10 @@ from rich.console import Console
 
 from loopcoach.catalog import load_catalog
 from loopcoach.cli import render
+from loopcoach.errors import StoreError
 from loopcoach.judge import Progress, SandboxUnavailable
 from loopcoach.practice import Practice, PracticeError, starter_filename
 from loopcoach.settings import SETTINGS, Settings
-from loopcoach.errors import StoreError
 from loopcoach.verdict import Verdict
 
 EXIT_ACCEPTED = 0
@@ -79,7 +79,9 @@ def configure(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    context.obj = Practice(Settings.from_environment(), extra_content=tuple(content or ()))
+    context.obj = Practice(
+        Settings.from_environment(), extra_content=tuple(content or ())
+    )
     context.call_on_close(context.obj.close)
 
 
@@ -142,7 +144,8 @@ def problems(
         str | None, typer.Option(help="Only problems tagged with this topic slug.")
     ] = None,
     difficulty: Annotated[
-        str | None, typer.Option(help="Only problems of this difficulty: easy, medium, hard.")
+        str | None,
+        typer.Option(help="Only problems of this difficulty: easy, medium, hard."),
     ] = None,
     track: Annotated[
         str | None, typer.Option(help="Only problems of this track.")
@@ -167,7 +170,9 @@ def problems(
         return
     _content_warnings(practice)
     if not chosen:
-        known = sorted({t for p in practice.catalog.problems.values() for t in p.meta.topics})
+        known = sorted(
+            {t for p in practice.catalog.problems.values() for t in p.meta.topics}
+        )
         _fail(
             "no problem matches those filters; topics are: " + ", ".join(known),
             EXIT_NOT_ACCEPTED,
@@ -184,7 +189,9 @@ def _solved(practice: Practice) -> set[str]:
 
 
 @app.command()
-def show(context: typer.Context, slug: SlugArgument, as_json: JsonOption = False) -> None:
+def show(
+    context: typer.Context, slug: SlugArgument, as_json: JsonOption = False
+) -> None:
     """Show a problem: statement, examples, limits and follow-ups."""
     practice = _practice(context)
     problem = _problem(practice, slug)
@@ -208,7 +215,9 @@ def start(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Where to write; default: the slug as a .py file here."
+            "--output",
+            "-o",
+            help="Where to write; default: the slug as a .py file here.",
         ),
     ] = None,
     force: Annotated[
@@ -220,7 +229,9 @@ def start(
     problem = _problem(practice, slug)
     target = output or Path(starter_filename(problem))
     if target.exists() and not force:
-        _fail(f"{target} already exists; use --force to overwrite it or -o to pick another")
+        _fail(
+            f"{target} already exists; use --force to overwrite it or -o to pick another"
+        )
     try:
         target.write_text(problem.starter, encoding="utf-8")
     except OSError as error:
@@ -263,7 +274,9 @@ def run(
         _print_json(report.to_json())
     else:
         render.run_report(out, report)
-    raise typer.Exit(EXIT_ACCEPTED if report.verdict is Verdict.ACCEPTED else EXIT_NOT_ACCEPTED)
+    raise typer.Exit(
+        EXIT_ACCEPTED if report.verdict is Verdict.ACCEPTED else EXIT_NOT_ACCEPTED
+    )
 
 
 def _judged(action: Any) -> Any:
@@ -306,7 +319,9 @@ def submit(
 
             report, record = _judged(lambda: practice.submit(slug, source, step))
         render.submit_report(out, report, record.id)
-    raise typer.Exit(EXIT_ACCEPTED if report.verdict is Verdict.ACCEPTED else EXIT_NOT_ACCEPTED)
+    raise typer.Exit(
+        EXIT_ACCEPTED if report.verdict is Verdict.ACCEPTED else EXIT_NOT_ACCEPTED
+    )
 
 
 @app.command()
@@ -317,7 +332,8 @@ def history(
         typer.Argument(help="Show one submission in full, with its code and tests."),
     ] = None,
     problem: Annotated[
-        str | None, typer.Option("--problem", "-p", help="Only this problem's submissions.")
+        str | None,
+        typer.Option("--problem", "-p", help="Only this problem's submissions."),
     ] = None,
     limit: Annotated[
         int, typer.Option(min=1, max=10_000, help="How many to list, newest first.")
@@ -343,7 +359,9 @@ def history(
         _print_json({"submissions": [record.to_json() for record in records]})
         return
     if not records:
-        out.print("No submissions yet. `loopcoach submit SLUG FILE` judges and records one.")
+        out.print(
+            "No submissions yet. `loopcoach submit SLUG FILE` judges and records one."
+        )
         return
     render.history_table(out, records)
 
@@ -374,7 +392,8 @@ def check_content(
     practice = _practice(context)
     if folders:
         practice = Practice(
-            practice.settings, catalog=load_catalog([*practice.settings.content_dirs, *folders])
+            practice.settings,
+            catalog=load_catalog([*practice.settings.content_dirs, *folders]),
         )
         context.call_on_close(practice.close)
     catalog = practice.catalog
@@ -392,8 +411,11 @@ def check_content(
                 "problems": sorted(catalog.problems),
                 "samples": [
                     {
-                        "problem": c.problem, "sample": c.sample, "wanted": c.wanted.value,
-                        "got": c.got.value, "ok": c.ok,
+                        "problem": c.problem,
+                        "sample": c.sample,
+                        "wanted": c.wanted.value,
+                        "got": c.got.value,
+                        "ok": c.ok,
                     }
                     for c in checks
                 ],
@@ -405,7 +427,11 @@ def check_content(
         out.print(
             f"{len(catalog.tracks)} tracks, {len(catalog.problems)} problems, "
             f"{len(catalog.errors)} errors"
-            + (f", {len(checks) - len(failed)}/{len(checks)} samples as declared" if checks else "")
+            + (
+                f", {len(checks) - len(failed)}/{len(checks)} samples as declared"
+                if checks
+                else ""
+            )
         )
     if catalog.errors or failed:
         raise typer.Exit(EXIT_NOT_ACCEPTED)

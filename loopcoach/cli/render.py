@@ -44,7 +44,9 @@ def _escape(text: str) -> str:
 
 
 def track(console: Console, chosen: Track, catalog: Catalog) -> None:
-    console.print(Panel(f"[bold]{chosen.company} — {chosen.role}[/bold]\n\n{chosen.summary}"))
+    console.print(
+        Panel(f"[bold]{chosen.company} — {chosen.role}[/bold]\n\n{chosen.summary}")
+    )
 
     stages = Table(title="Stages", show_lines=True, expand=True)
     stages.add_column("#", justify="right")
@@ -53,9 +55,15 @@ def track(console: Console, chosen: Track, catalog: Catalog) -> None:
     stages.add_column("What happens", ratio=1)
     for number, stage in enumerate(chosen.stages, 1):
         rounds = f"{stage.rounds} rounds, " if stage.rounds > 1 else ""
-        contains = f"\n[dim]Contains: {', '.join(stage.contains)}[/dim]" if stage.contains else ""
+        contains = (
+            f"\n[dim]Contains: {', '.join(stage.contains)}[/dim]"
+            if stage.contains
+            else ""
+        )
         stages.add_row(
-            str(number), stage.name, f"{rounds}~{stage.minutes} min",
+            str(number),
+            stage.name,
+            f"{rounds}~{stage.minutes} min",
             _escape(stage.description) + contains,
         )
     console.print(stages)
@@ -75,7 +83,9 @@ def track(console: Console, chosen: Track, catalog: Catalog) -> None:
         for skill in chosen.skills:
             known.add_row(skill.name, _escape(skill.description))
         for topic in chosen.topics:
-            known.add_row(f"{topic.name} [dim]({topic.slug})[/dim]", _escape(topic.description))
+            known.add_row(
+                f"{topic.name} [dim]({topic.slug})[/dim]", _escape(topic.description)
+            )
         console.print(known)
 
     if chosen.questions:
@@ -119,11 +129,16 @@ def problem_table(console: Console, problems: list[Problem], solved: set[str]) -
     table.add_column("Solved", justify="center")
     for problem in problems:
         table.add_row(
-            problem.slug, problem.meta.title, problem.meta.difficulty.value,
-            ", ".join(problem.meta.topics), "[green]yes[/green]" if problem.slug in solved else "",
+            problem.slug,
+            problem.meta.title,
+            problem.meta.difficulty.value,
+            ", ".join(problem.meta.topics),
+            "[green]yes[/green]" if problem.slug in solved else "",
         )
     console.print(table)
-    console.print("Next: [bold]loopcoach show SLUG[/bold] or [bold]loopcoach start SLUG[/bold].")
+    console.print(
+        "Next: [bold]loopcoach show SLUG[/bold] or [bold]loopcoach start SLUG[/bold]."
+    )
 
 
 def _examples(problem: Problem, judge: Judge) -> list[dict[str, Any]]:
@@ -132,8 +147,12 @@ def _examples(problem: Problem, judge: Judge) -> list[dict[str, Any]]:
     except TestDataError:
         cases = []
     return [
-        {"name": case.name, "input": case.input, "expected": case.expected,
-         "explanation": case.explanation}
+        {
+            "name": case.name,
+            "input": case.input,
+            "expected": case.expected,
+            "explanation": case.explanation,
+        }
         for case in cases
     ]
 
@@ -180,7 +199,11 @@ def problem(console: Console, chosen: Problem, judge: Judge) -> None:
     if meta.follow_ups:
         console.print("\n[bold]Follow-ups[/bold]")
         for follow_up in meta.follow_ups:
-            link = f" [dim](loopcoach show {follow_up.problem})[/dim]" if follow_up.problem else ""
+            link = (
+                f" [dim](loopcoach show {follow_up.problem})[/dim]"
+                if follow_up.problem
+                else ""
+            )
             console.print(f"  • {_escape(follow_up.text)}{link}")
     console.print(f"\nNext: [bold]loopcoach start {chosen.slug}[/bold]")
 
@@ -225,7 +248,9 @@ class TestProgress:
         if event.verdict is None:
             self._progress.update(self._task, total=event.total, current=event.name)
         else:
-            self._progress.update(self._task, completed=event.index + 1, total=event.total)
+            self._progress.update(
+                self._task, completed=event.index + 1, total=event.total
+            )
 
 
 def _tests_table(report: Report) -> Table:
@@ -238,8 +263,11 @@ def _tests_table(report: Report) -> Table:
     for test in report.tests:
         name = f"{test.name} [dim](hidden)[/dim]" if test.hidden else test.name
         table.add_row(
-            name, verdict(test.verdict), f"{test.time_ms:.1f} ms",
-            f"{test.memory_kb / 1024:.1f} MB", _escape(test.message),
+            name,
+            verdict(test.verdict),
+            f"{test.time_ms:.1f} ms",
+            f"{test.memory_kb / 1024:.1f} MB",
+            _escape(test.message),
         )
     return table
 
@@ -257,20 +285,26 @@ def _first_failure(console: Console, report: Report) -> None:
     failed = next((t for t in report.tests if t.verdict is not Verdict.ACCEPTED), None)
     if failed is None or failed.hidden or failed.input is None:
         return
-    console.print(f"\n[bold]{failed.name}[/bold] input: {_escape(_compact(failed.input))}")
+    console.print(
+        f"\n[bold]{failed.name}[/bold] input: {_escape(_compact(failed.input))}"
+    )
     if failed.verdict is Verdict.WRONG_ANSWER:
         lines = output_diff(_pretty(failed.expected), _pretty(failed.output))
         if lines:
             body = "\n".join(lines)
-            console.print(Syntax(body, "diff", theme="ansi_dark", background_color="default"))
+            console.print(
+                Syntax(body, "diff", theme="ansi_dark", background_color="default")
+            )
 
 
 def _program_output(console: Console, report: Report) -> None:
     for name, text in (("stdout", report.stdout), ("stderr", report.stderr)):
         if text.strip():
             shown = text if len(text) < 4000 else text[:4000] + "\n..."
-            console.print(Panel(shown, title=f"your program's {name}", title_align="left"),
-                          markup=False)
+            console.print(
+                Panel(shown, title=f"your program's {name}", title_align="left"),
+                markup=False,
+            )
 
 
 def run_report(console: Console, report: Report) -> None:
@@ -279,8 +313,10 @@ def run_report(console: Console, report: Report) -> None:
     _program_output(console, report)
     console.print(_headline(report))
     if report.verdict is Verdict.ACCEPTED:
-        console.print(f"Next: [bold]loopcoach submit {report.problem} FILE[/bold] "
-                      "runs the hidden tests too.")
+        console.print(
+            f"Next: [bold]loopcoach submit {report.problem} FILE[/bold] "
+            "runs the hidden tests too."
+        )
 
 
 def submit_report(console: Console, report: Report, submission_id: int) -> None:
@@ -288,8 +324,10 @@ def submit_report(console: Console, report: Report, submission_id: int) -> None:
     _first_failure(console, report)
     _program_output(console, report)
     console.print(_headline(report))
-    console.print(f"[dim]Recorded as submission {submission_id} "
-                  f"(loopcoach history {submission_id}).[/dim]")
+    console.print(
+        f"[dim]Recorded as submission {submission_id} "
+        f"(loopcoach history {submission_id}).[/dim]"
+    )
 
 
 def history_table(console: Console, records: list[SubmissionRecord]) -> None:
@@ -302,9 +340,12 @@ def history_table(console: Console, records: list[SubmissionRecord]) -> None:
     table.add_column("Time", justify="right")
     for record in records:
         table.add_row(
-            str(record.id), record.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-            record.problem, verdict(record.verdict),
-            f"{record.tests_passed}/{record.tests_total}", f"{record.time_ms:.0f} ms",
+            str(record.id),
+            record.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+            record.problem,
+            verdict(record.verdict),
+            f"{record.tests_passed}/{record.tests_total}",
+            f"{record.time_ms:.0f} ms",
         )
     console.print(table)
 

@@ -44,7 +44,9 @@ def _wrong(message: str) -> Check:
     return Check(Verdict.WRONG_ANSWER, message)
 
 
-def exact(case_input: Any, expected: Any, output: Any, options: Mapping[str, float]) -> Check:
+def exact(
+    case_input: Any, expected: Any, output: Any, options: Mapping[str, float]
+) -> Check:
     if _same(output, expected):
         return PASS
     return _wrong(f"expected {show(expected)}, got {show(output)}")
@@ -61,7 +63,9 @@ def _same(left: Any, right: Any) -> bool:
     if isinstance(left, list):
         return len(left) == len(right) and all(map(_same, left, right))
     if isinstance(left, dict):
-        return left.keys() == right.keys() and all(_same(left[k], right[k]) for k in left)
+        return left.keys() == right.keys() and all(
+            _same(left[k], right[k]) for k in left
+        )
     return bool(left == right)
 
 
@@ -69,7 +73,9 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
-def unordered(case_input: Any, expected: Any, output: Any, options: Mapping[str, float]) -> Check:
+def unordered(
+    case_input: Any, expected: Any, output: Any, options: Mapping[str, float]
+) -> Check:
     if not isinstance(output, list):
         return _wrong(f"expected a list, got {show(output)}")
     if Counter(map(_canonical, output)) == Counter(map(_canonical, expected)):
@@ -89,11 +95,17 @@ def unordered_nested(
     if groups(output) == groups(expected):
         return PASS
     missing = len(expected) - len(output)
-    hint = f" ({abs(missing)} {'too few' if missing > 0 else 'too many'})" if missing else ""
+    hint = (
+        f" ({abs(missing)} {'too few' if missing > 0 else 'too many'})"
+        if missing
+        else ""
+    )
     return _wrong(f"expected {show(expected)} in any order, got {show(output)}{hint}")
 
 
-def float_close(case_input: Any, expected: Any, output: Any, options: Mapping[str, float]) -> Check:
+def float_close(
+    case_input: Any, expected: Any, output: Any, options: Mapping[str, float]
+) -> Check:
     tolerance = options.get("tolerance", 1e-6)
 
     def close(left: Any, right: Any) -> bool:
@@ -124,7 +136,9 @@ def _pair(output: Any, size: int, base: int) -> tuple[int, int] | str:
     return first - base, second - base
 
 
-def any_valid_pair(case_input: Any, expected: Any, output: Any, options: Mapping[str, float]) -> Check:
+def any_valid_pair(
+    case_input: Any, expected: Any, output: Any, options: Mapping[str, float]
+) -> Check:
     numbers, target = case_input["args"][0], case_input["args"][1]
     if expected is None:
         return exact(case_input, None, output, options)
@@ -133,11 +147,15 @@ def any_valid_pair(case_input: Any, expected: Any, output: Any, options: Mapping
         return _wrong(pair)
     if numbers[pair[0]] + numbers[pair[1]] != target:
         total = numbers[pair[0]] + numbers[pair[1]]
-        return _wrong(f"{show(output)} points at values that sum to {total}, not {target}")
+        return _wrong(
+            f"{show(output)} points at values that sum to {total}, not {target}"
+        )
     return PASS
 
 
-def one_based_pair(case_input: Any, expected: Any, output: Any, options: Mapping[str, float]) -> Check:
+def one_based_pair(
+    case_input: Any, expected: Any, output: Any, options: Mapping[str, float]
+) -> Check:
     numbers, target = case_input["args"][0], case_input["args"][1]
     pair = _pair(output, len(numbers), 1)
     if isinstance(pair, str):
@@ -146,11 +164,15 @@ def one_based_pair(case_input: Any, expected: Any, output: Any, options: Mapping
         return _wrong(f"the smaller index comes first, got {show(output)}")
     if numbers[pair[0]] + numbers[pair[1]] != target:
         total = numbers[pair[0]] + numbers[pair[1]]
-        return _wrong(f"{show(output)} points at values that sum to {total}, not {target}")
+        return _wrong(
+            f"{show(output)} points at values that sum to {total}, not {target}"
+        )
     return PASS
 
 
-def deep_copy(case_input: Any, expected: Any, output: Any, options: Mapping[str, float]) -> Check:
+def deep_copy(
+    case_input: Any, expected: Any, output: Any, options: Mapping[str, float]
+) -> Check:
     if not isinstance(output, dict):
         return _wrong("the copy could not be read")
     if output.get("cycle"):
@@ -166,7 +188,9 @@ def deep_copy(case_input: Any, expected: Any, output: Any, options: Mapping[str,
     return PASS
 
 
-def operations(case_input: Any, expected: Any, output: Any, options: Mapping[str, float]) -> Check:
+def operations(
+    case_input: Any, expected: Any, output: Any, options: Mapping[str, float]
+) -> Check:
     steps = case_input["operations"]
     results, errors = output["results"], output.get("errors") or {}
     if not isinstance(results, list) or len(results) != len(steps):
@@ -191,7 +215,9 @@ def operations(case_input: Any, expected: Any, output: Any, options: Mapping[str
         if raised is not None:
             return Check(Verdict.RUNTIME_ERROR, f"{call(index)} raised {raised}")
         if not _same(results[index], wanted):
-            return _wrong(f"{call(index)}: expected {show(wanted)}, got {show(results[index])}")
+            return _wrong(
+                f"{call(index)}: expected {show(wanted)}, got {show(results[index])}"
+            )
     return PASS
 
 

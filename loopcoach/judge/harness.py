@@ -12,6 +12,7 @@ The parent passes this file's text with `python -c`, so it must stay self-contai
 import _json
 import _signal
 import builtins
+import contextlib
 import marshal
 import os
 import resource
@@ -364,7 +365,13 @@ def main():
 
     try:
         code = compile(header["source"], "solution.py", "exec")
-    except (SyntaxError, ValueError, OverflowError, MemoryError, RecursionError) as error:
+    except (
+        SyntaxError,
+        ValueError,
+        OverflowError,
+        MemoryError,
+        RecursionError,
+    ) as error:
         line = _getattr(error, "lineno", None)
         detail = _getattr(error, "msg", None) or _str(error)
         _emit({"event": "compile_error", "line": line, "message": _str(detail)[:500]})
@@ -384,10 +391,8 @@ def main():
 def _flush_streams():
     # os._exit skips buffered prints; the submission may have replaced the streams.
     for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
-        try:
+        with contextlib.suppress(BaseException):
             stream.flush()
-        except BaseException:
-            pass
 
 
 main()

@@ -11,7 +11,6 @@ the run at the first failure, and enforces wall time, output size and teardown i
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import marshal
@@ -181,8 +180,14 @@ class Judge:
                 )
             outputs.append(_output_of(problem, record))
         if run.compile_error or len(outputs) != len(collected.inputs):
-            detail = run.compile_error or run.kill_message or run.stderr.decode("utf-8", "replace")
-            raise TestDataError(f"{problem.folder / 'reference.py'}: did not finish: {detail}")
+            detail = (
+                run.compile_error
+                or run.kill_message
+                or run.stderr.decode("utf-8", "replace")
+            )
+            raise TestDataError(
+                f"{problem.folder / 'reference.py'}: did not finish: {detail}"
+            )
 
         computed = expected_from_reference(problem, outputs)
         return [
@@ -219,14 +224,20 @@ class Judge:
             cases = self.cases(problem)
         except TestDataError as error:
             logger.error("cannot prepare %s: %s", problem.slug, error)
-            return self._internal(problem, f"the problem's test data is broken: {error}")
+            return self._internal(
+                problem, f"the problem's test data is broken: {error}"
+            )
         if examples_only:
             cases = [case for case in cases if not case.hidden]
 
         if len(source.encode("utf-8", "surrogatepass")) > MAX_SOURCE_BYTES:
             return self._finish(
-                problem, cases, [], Verdict.COMPILE_ERROR,
-                f"the source is larger than {MAX_SOURCE_BYTES // 1024} KiB", _Run(),
+                problem,
+                cases,
+                [],
+                Verdict.COMPILE_ERROR,
+                f"the source is larger than {MAX_SOURCE_BYTES // 1024} KiB",
+                _Run(),
             )
 
         checker = CHECKERS[problem.meta.checker]
@@ -236,7 +247,9 @@ class Judge:
             result = _check_one(problem, checker, cases[index], record)
             results.append(result)
             if on_progress is not None:
-                on_progress(Progress(index, len(cases), cases[index].name, result.verdict))
+                on_progress(
+                    Progress(index, len(cases), cases[index].name, result.verdict)
+                )
             return result.verdict is Verdict.ACCEPTED
 
         def started(index: int) -> None:
@@ -249,7 +262,12 @@ class Judge:
             blob = self._blobs[blob_key] = marshal.dumps([case.input for case in cases])
         try:
             run = self._execute(
-                problem, source, blob, len(cases), problem.meta.limits.time_ms, check,
+                problem,
+                source,
+                blob,
+                len(cases),
+                problem.meta.limits.time_ms,
+                check,
                 started,
             )
         except OSError as error:
@@ -259,8 +277,14 @@ class Judge:
 
     def _internal(self, problem: Problem, message: str) -> Report:
         return Report(
-            problem=problem.slug, verdict=Verdict.INTERNAL_ERROR, message=message,
-            time_ms=0, memory_kb=0, tests=[], total=0, isolation=self.sandbox.isolation,
+            problem=problem.slug,
+            verdict=Verdict.INTERNAL_ERROR,
+            message=message,
+            time_ms=0,
+            memory_kb=0,
+            tests=[],
+            total=0,
+            isolation=self.sandbox.isolation,
         )
 
     def _conclude(
@@ -274,11 +298,15 @@ class Judge:
             line = run.compile_error.get("line")
             where = f"line {line}: " if isinstance(line, int) else ""
             message = f"{where}{run.compile_error.get('message', 'cannot compile')}"
-            return self._finish(problem, cases, results, Verdict.COMPILE_ERROR, message, run)
+            return self._finish(
+                problem, cases, results, Verdict.COMPILE_ERROR, message, run
+            )
 
         failed = next((r for r in results if r.verdict is not Verdict.ACCEPTED), None)
         if failed is not None:
-            return self._finish(problem, cases, results, failed.verdict, failed.message, run)
+            return self._finish(
+                problem, cases, results, failed.verdict, failed.message, run
+            )
 
         if len(results) < len(cases):
             verdict, message = _abnormal_end(run, cases, len(results))
@@ -286,7 +314,9 @@ class Judge:
             if index < len(cases):
                 results.append(
                     TestResult(
-                        name=cases[index].name, verdict=verdict, time_ms=0,
+                        name=cases[index].name,
+                        verdict=verdict,
+                        time_ms=0,
                         memory_kb=max((r.memory_kb for r in results), default=0),
                         hidden=cases[index].hidden,
                         message=message,
@@ -295,8 +325,12 @@ class Judge:
             return self._finish(problem, cases, results, verdict, message, run)
 
         return self._finish(
-            problem, cases, results, Verdict.ACCEPTED,
-            f"all {len(cases)} tests passed", run,
+            problem,
+            cases,
+            results,
+            Verdict.ACCEPTED,
+            f"all {len(cases)} tests passed",
+            run,
         )
 
     def _finish(
@@ -355,8 +389,10 @@ class Judge:
         stdin = _memory_file(len(encoded).to_bytes(8, "little"), encoded, inputs)
         try:
             process = self.sandbox.launch(
-                ["-I", "-S", "-c", HARNESS_SOURCE], limits,
-                stdin=stdin, pass_fds=[results_write],
+                ["-I", "-S", "-c", HARNESS_SOURCE],
+                limits,
+                stdin=stdin,
+                pass_fds=[results_write],
             )
         finally:
             os.close(stdin)
@@ -372,7 +408,9 @@ class Judge:
         return run
 
 
-def _limits_for(problem: Problem, time_ms: int, count: int, payload_bytes: int) -> Limits:
+def _limits_for(
+    problem: Problem, time_ms: int, count: int, payload_bytes: int
+) -> Limits:
     cpu_seconds = int(time_ms * count / 1000) + 2
     # The interpreter and the loaded inputs need room beyond the submission's budget.
     memory = (problem.meta.limits.memory_mb + 64) * 1024 * 1024 + 6 * payload_bytes
@@ -384,7 +422,7 @@ def _memory_file(*parts: bytes) -> int:
     for part in parts:
         view = memoryview(part)
         while view:
-            view = view[os.write(descriptor, view):]
+            view = view[os.write(descriptor, view) :]
     os.lseek(descriptor, 0, os.SEEK_SET)
     return descriptor
 
@@ -430,7 +468,9 @@ def _follow(
                     received += len(chunk)
                     if received > RESULTS_LIMIT_BYTES:
                         run.killed_for = Verdict.OUTPUT_LIMIT
-                        run.kill_message = "the program returned more data than the judge accepts"
+                        run.kill_message = (
+                            "the program returned more data than the judge accepts"
+                        )
                         return
                     pending += chunk
                     while b"\n" in pending:
@@ -451,9 +491,7 @@ def _follow(
                     target += chunk[: STREAM_KEEP_BYTES - len(target)]
                 if streamed > STREAM_LIMIT_BYTES:
                     run.killed_for = Verdict.OUTPUT_LIMIT
-                    run.kill_message = (
-                        f"the program printed more than {STREAM_LIMIT_BYTES // 1024} KiB"
-                    )
+                    run.kill_message = f"the program printed more than {STREAM_LIMIT_BYTES // 1024} KiB"
                     return
     finally:
         selector.close()
@@ -543,7 +581,9 @@ def _check_one(
         if not case.hidden:
             result.output = output
         try:
-            finding = checker(case.input, case.expected, output, problem.meta.checker_options)
+            finding = checker(
+                case.input, case.expected, output, problem.meta.checker_options
+            )
         except Exception:
             logger.exception("checker %s failed on %s", problem.meta.checker, case.name)
             result.message = "the checker failed; this is a judge bug, not your fault"
@@ -557,11 +597,15 @@ def _check_one(
         result.verdict = Verdict.RUNTIME_ERROR
         detail = str(record.get("message", ""))[:500]
         result.message = (
-            f"raised {exception} on a hidden test" if case.hidden else detail or exception
+            f"raised {exception} on a hidden test"
+            if case.hidden
+            else detail or exception
         )
         return result
 
-    verdict, text = HARNESS_STATUS.get(str(status), (Verdict.INTERNAL_ERROR, "unknown status"))
+    verdict, text = HARNESS_STATUS.get(
+        str(status), (Verdict.INTERNAL_ERROR, "unknown status")
+    )
     result.verdict = verdict
     if status in ("no_entry",):
         result.message = str(record.get("message", text)).removeprefix("LookupError: ")
@@ -583,7 +627,11 @@ def _reveal(case: TestCase, message: str, verdict: Verdict) -> str:
 def _abnormal_end(run: _Run, cases: list[TestCase], index: int) -> tuple[Verdict, str]:
     """Explain a run that stopped before every test case had a result."""
     name = cases[index].name if index < len(cases) else "the end"
-    where = f"test {name}" if index < len(cases) and not cases[index].hidden else "a hidden test"
+    where = (
+        f"test {name}"
+        if index < len(cases) and not cases[index].hidden
+        else "a hidden test"
+    )
     if run.protocol_error:
         return Verdict.RUNTIME_ERROR, run.protocol_error
     if run.killed_for is not None:
@@ -602,10 +650,16 @@ def _abnormal_end(run: _Run, cases: list[TestCase], index: int) -> tuple[Verdict
     if "MemoryError" in stderr:
         return Verdict.MEMORY_LIMIT, f"ran out of memory ({where})"
     if signal_number == signal.SIGSEGV:
-        return Verdict.RUNTIME_ERROR, f"crashed with a segmentation fault, often from very deep recursion ({where})"
+        return (
+            Verdict.RUNTIME_ERROR,
+            f"crashed with a segmentation fault, often from very deep recursion ({where})",
+        )
     if signal_number:
         return Verdict.RUNTIME_ERROR, f"was killed by signal {signal_number} ({where})"
-    return Verdict.RUNTIME_ERROR, f"exited with status {code} before finishing ({where})"
+    return (
+        Verdict.RUNTIME_ERROR,
+        f"exited with status {code} before finishing ({where})",
+    )
 
 
 def _text(data: bytearray | bytes) -> str:

@@ -128,7 +128,9 @@ class SlotLock:
         folder = directory or Path(tempfile.gettempdir()) / "loopcoach-slots"
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         for slot in range(SLOT_COUNT):
-            handle = os.open(folder / f"slot-{slot}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            handle = os.open(
+                folder / f"slot-{slot}.lock", os.O_RDWR | os.O_CREAT, 0o600
+            )
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -256,7 +258,8 @@ class Sandbox:
             if time.monotonic() > deadline:
                 sandbox_logger.error(
                     "processes of sandbox uid %d survived %.0f s of killing",
-                    self.uid, SWEEP_SECONDS,
+                    self.uid,
+                    SWEEP_SECONDS,
                 )
                 return
             time.sleep(0.002)
@@ -275,11 +278,19 @@ class _Drop:
 
     def __call__(self) -> None:
         limits = self.limits
-        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+        resource.setrlimit(
+            resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1)
+        )
+        resource.setrlimit(
+            resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes)
+        )
         resource.setrlimit(resource.RLIMIT_NPROC, (self.processes, self.processes))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
-        resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
+        resource.setrlimit(
+            resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes)
+        )
+        resource.setrlimit(
+            resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files)
+        )
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         if self.sandbox.is_root:
             uid = self.sandbox.uid

@@ -70,7 +70,9 @@ def written_and_generated(problem: Problem) -> CaseInputs:
         hidden.append(is_hidden)
         explanations.append(case.explanation)
         key = "operations" if problem.meta.kind is ProblemKind.DESIGN else "args"
-        inputs.append({key: case.operations if case.operations is not None else case.args})
+        inputs.append(
+            {key: case.operations if case.operations is not None else case.args}
+        )
 
     for name, case_input in _generate(problem):
         names.append(name)
@@ -83,11 +85,20 @@ def written_and_generated(problem: Problem) -> CaseInputs:
 def _generate(problem: Problem) -> list[tuple[str, dict[str, Any]]]:
     if not problem.tests.generated:
         return []
-    namespace: dict[str, Any] = {"__name__": f"generator_{problem.slug.replace('-', '_')}"}
+    namespace: dict[str, Any] = {
+        "__name__": f"generator_{problem.slug.replace('-', '_')}"
+    }
     try:
-        exec(compile(problem.generator or "", str(problem.folder / "generator.py"), "exec"), namespace)
+        exec(
+            compile(
+                problem.generator or "", str(problem.folder / "generator.py"), "exec"
+            ),
+            namespace,
+        )
     except Exception as error:
-        raise TestDataError(f"{problem.folder / 'generator.py'}: failed to load: {error!r}") from error
+        raise TestDataError(
+            f"{problem.folder / 'generator.py'}: failed to load: {error!r}"
+        ) from error
 
     key = "operations" if problem.meta.kind is ProblemKind.DESIGN else "args"
     cases = []
@@ -117,7 +128,10 @@ def expected_from_reference(problem: Problem, outputs: list[Any]) -> list[Any]:
     for output in outputs:
         results, errors = output["results"], output.get("errors") or {}
         expected.append(
-            [{"error": True} if str(index) in errors else value for index, value in enumerate(results)]
+            [
+                {"error": True} if str(index) in errors else value
+                for index, value in enumerate(results)
+            ]
         )
     return expected
 

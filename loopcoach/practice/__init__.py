@@ -8,4 +8,10 @@ from loopcoach.practice.service import (
     starter_filename,
 )
 
-__all__ = ["Practice", "PracticeError", "SampleCheck", "UnknownProblem", "starter_filename"]
+__all__ = [
+    "Practice",
+    "PracticeError",
+    "SampleCheck",
+    "UnknownProblem",
+    "starter_filename",
+]

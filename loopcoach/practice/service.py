@@ -118,14 +118,22 @@ class Practice:
         return sorted(chosen, key=lambda p: (order[p.meta.difficulty.value], p.slug))
 
     def run(
-        self, slug: str, source: str, on_progress: Callable[[Progress], None] | None = None
+        self,
+        slug: str,
+        source: str,
+        on_progress: Callable[[Progress], None] | None = None,
     ) -> Report:
         """Judge against the visible examples only; nothing is recorded."""
         problem = self.problem(slug)
-        return self.judge.judge(problem, source, examples_only=True, on_progress=on_progress)
+        return self.judge.judge(
+            problem, source, examples_only=True, on_progress=on_progress
+        )
 
     def submit(
-        self, slug: str, source: str, on_progress: Callable[[Progress], None] | None = None
+        self,
+        slug: str,
+        source: str,
+        on_progress: Callable[[Progress], None] | None = None,
     ) -> tuple[Report, SubmissionRecord]:
         """Judge against every test and record the submission."""
         from loopcoach.store import NewSubmission, TestRecord
@@ -191,6 +199,10 @@ def output_diff(expected: str, got: str) -> list[str]:
     """Line diff of two renderings, for showing what differed on a visible test."""
     return list(
         difflib.unified_diff(
-            expected.splitlines(), got.splitlines(), "expected", "your output", lineterm=""
+            expected.splitlines(),
+            got.splitlines(),
+            "expected",
+            "your output",
+            lineterm="",
         )
     )

@@ -74,10 +74,16 @@ def _create_engine(url: str) -> Engine:
             f"LOOPCOACH_DATABASE_URL is not a database URL: {url!r}; use e.g. "
             "sqlite:///path/to/loopcoach.db or postgresql+psycopg://user@host/db"
         ) from error
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (
+        None,
+        "",
+        ":memory:",
+    ):
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     try:
-        engine = create_engine(parsed, pool_pre_ping=parsed.get_backend_name() != "sqlite")
+        engine = create_engine(
+            parsed, pool_pre_ping=parsed.get_backend_name() != "sqlite"
+        )
     except (NoSuchModuleError, ImportError) as error:
         raise StoreError(
             f"no driver for {parsed.drivername}: {error}; for PostgreSQL install "

@@ -15,7 +15,6 @@ from loopcoach.verdict import Verdict
 
 @dataclass(frozen=True)
 class TestRecord:
-
     __test__ = False  # not a pytest test class, despite the name
     name: str
     verdict: Verdict
@@ -101,7 +100,9 @@ class SubmissionHistory:
             time_ms=new.time_ms,
             memory_kb=new.memory_kb,
             tests_total=new.tests_total,
-            tests_passed=sum(1 for test in new.tests if test.verdict is Verdict.ACCEPTED),
+            tests_passed=sum(
+                1 for test in new.tests if test.verdict is Verdict.ACCEPTED
+            ),
             isolation=new.isolation,
             code=_storable(new.code),
             tests=[
@@ -125,7 +126,9 @@ class SubmissionHistory:
     def get(self, submission_id: int) -> SubmissionRecord | None:
         with self.store.session() as session:
             row = session.get(
-                SubmissionRow, submission_id, options=[selectinload(SubmissionRow.tests)]
+                SubmissionRow,
+                submission_id,
+                options=[selectinload(SubmissionRow.tests)],
             )
             return None if row is None else _record(row)
 
@@ -146,9 +149,11 @@ class SubmissionHistory:
 
     def solved(self) -> set[str]:
         """Slugs of problems with at least one accepted submission."""
-        query = select(SubmissionRow.problem).where(
-            SubmissionRow.verdict == Verdict.ACCEPTED
-        ).distinct()
+        query = (
+            select(SubmissionRow.problem)
+            .where(SubmissionRow.verdict == Verdict.ACCEPTED)
+            .distinct()
+        )
         with self.store.session() as session:
             return set(session.scalars(query))
 

@@ -20,5 +20,9 @@ def large_list(rng, index):
 
 def few_values(rng, index):
     # Only three distinct values: a copy that looks nodes up by value goes wrong.
-    return [[[rng.choice((-1, 0, 1)), rng.choice((None, rng.randrange(N)))]
-             for _ in range(N)]]
+    return [
+        [
+            [rng.choice((-1, 0, 1)), rng.choice((None, rng.randrange(N)))]
+            for _ in range(N)
+        ]
+    ]

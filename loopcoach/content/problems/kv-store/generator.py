@@ -1,7 +1,6 @@
 """Long operation sequences for KVStore."""
 
 
-
 def _key(rng, space):
     return "k%d" % rng.randrange(space)
 

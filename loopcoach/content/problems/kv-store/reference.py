@@ -3,9 +3,9 @@ _ABSENT = object()  # marks "the key held nothing" in the undo logs
 
 class KVStore:
     def __init__(self):
-        self.data = {}     # key -> value
-        self.tally = {}    # value -> how many keys hold it
-        self.logs = []     # per open transaction: key -> what it held before that transaction
+        self.data = {}  # key -> value
+        self.tally = {}  # value -> how many keys hold it
+        self.logs = []  # per open transaction: key -> what it held before that transaction
 
     # -- the one place that changes data and tally together --
     def _put(self, key, value):
@@ -26,7 +26,9 @@ class KVStore:
         old = self._put(key, value)
         if self.logs:
             log = self.logs[-1]
-            if key not in log:  # only the first change per transaction needs remembering
+            if (
+                key not in log
+            ):  # only the first change per transaction needs remembering
                 log[key] = old
 
     def set(self, key, value):

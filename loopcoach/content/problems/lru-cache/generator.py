@@ -5,7 +5,9 @@ def _sequence(rng, length, capacity, key_space, get_share, hot=None):
     operations = [["LRUCache", capacity]]
     for _ in range(length - 1):
         if hot is not None and rng.random() < 0.3:
-            key = rng.randrange(hot)  # a small set of keys that are used again and again
+            key = rng.randrange(
+                hot
+            )  # a small set of keys that are used again and again
         else:
             key = rng.randrange(key_space)
         if rng.random() < get_share:

@@ -19,7 +19,7 @@ def three_sum(nums):
         for i, first in enumerate(same_sign):
             if count[first] >= 2 and -2 * first in count:
                 triplets.append([first, first, -2 * first])
-            for second in same_sign[i + 1:]:
+            for second in same_sign[i + 1 :]:
                 third = -(first + second)
                 if third in count:
                     triplets.append([first, second, third])

@@ -52,6 +52,12 @@ def mixed(rng, index):
             added.append(number)
             operations.append(["add", number])
         else:
-            operations.append(["find", _query(rng, added) if rng.random() < 0.7
-                               else rng.randint(-10_000, 10_000)])
+            operations.append(
+                [
+                    "find",
+                    _query(rng, added)
+                    if rng.random() < 0.7
+                    else rng.randint(-10_000, 10_000),
+                ]
+            )
     return operations

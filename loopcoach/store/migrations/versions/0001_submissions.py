@@ -13,8 +13,14 @@ branch_labels = None
 depends_on = None
 
 VERDICTS = (
-    "accepted", "wrong_answer", "time_limit", "memory_limit",
-    "runtime_error", "compile_error", "output_limit", "internal_error",
+    "accepted",
+    "wrong_answer",
+    "time_limit",
+    "memory_limit",
+    "runtime_error",
+    "compile_error",
+    "output_limit",
+    "internal_error",
 )
 
 
@@ -54,12 +60,16 @@ def upgrade() -> None:
         sa.Column("hidden", sa.Boolean(), nullable=False),
         sa.Column("message", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["submission_id"], ["submissions.id"],
-            name="fk_submission_tests_submission_id_submissions", ondelete="CASCADE",
+            ["submission_id"],
+            ["submissions.id"],
+            name="fk_submission_tests_submission_id_submissions",
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_submission_tests"),
         sa.UniqueConstraint(
-            "submission_id", "position", name="uq_submission_tests_submission_id_position"
+            "submission_id",
+            "position",
+            name="uq_submission_tests_submission_id_position",
         ),
     )
 

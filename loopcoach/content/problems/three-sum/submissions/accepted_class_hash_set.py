@@ -13,7 +13,7 @@ class Solution:
             if i and nums[i] == nums[i - 1]:
                 continue
             seen = set()
-            for x in nums[i + 1:]:
+            for x in nums[i + 1 :]:
                 if -nums[i] - x in seen:
                     result.add((nums[i], -nums[i] - x, x))
                 seen.add(x)
