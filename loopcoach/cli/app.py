@@ -16,6 +16,7 @@ from loopcoach.cli import render
 from loopcoach.errors import StoreError
 from loopcoach.judge import Progress, SandboxUnavailable
 from loopcoach.practice import Practice, PracticeError, starter_filename
+from loopcoach.practice.views import problem_detail, problem_summary
 from loopcoach.settings import SETTINGS, Settings
 from loopcoach.verdict import Verdict
 
@@ -162,7 +163,7 @@ def problems(
         _print_json(
             {
                 "problems": [
-                    render.problem_summary(problem, problem.slug in solved)
+                    problem_summary(problem, problem.slug in solved)
                     for problem in chosen
                 ]
             }
@@ -196,7 +197,7 @@ def show(
     practice = _practice(context)
     problem = _problem(practice, slug)
     if as_json:
-        _print_json(render.problem_detail(problem, practice.judge))
+        _print_json(problem_detail(problem, practice.judge))
         return
     render.problem(out, problem, practice.judge)
 

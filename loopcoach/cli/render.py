@@ -16,8 +16,9 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from loopcoach.catalog import Catalog, Problem, Track
-from loopcoach.judge import Judge, Progress, Report, TestDataError
+from loopcoach.judge import Judge, Progress, Report
 from loopcoach.practice.service import SampleCheck, output_diff
+from loopcoach.practice.views import entry_forms, examples
 from loopcoach.verdict import Verdict
 
 if TYPE_CHECKING:
@@ -35,7 +36,9 @@ STYLE = {
 }
 
 
-def verdict(value: Verdict) -> str:
+def verdict(value: Verdict | None) -> str:
+    if value is None:
+        return "[dim]pending[/dim]"
     return f"[{STYLE[value]}]{value.value}[/]"
 
 
@@ -108,18 +111,6 @@ def track(console: Console, chosen: Track, catalog: Catalog) -> None:
     console.print("Next: [bold]loopcoach problems[/bold] lists the judged problems.")
 
 
-def problem_summary(problem: Problem, solved: bool) -> dict[str, Any]:
-    return {
-        "slug": problem.slug,
-        "title": problem.meta.title,
-        "difficulty": problem.meta.difficulty.value,
-        "topics": list(problem.meta.topics),
-        "tracks": list(problem.meta.tracks),
-        "kind": problem.meta.kind.value,
-        "solved": solved,
-    }
-
-
 def problem_table(console: Console, problems: list[Problem], solved: set[str]) -> None:
     table = Table(title="Problems")
     table.add_column("Slug", style="bold")
@@ -141,46 +132,6 @@ def problem_table(console: Console, problems: list[Problem], solved: set[str]) -
     )
 
 
-def _examples(problem: Problem, judge: Judge) -> list[dict[str, Any]]:
-    try:
-        cases = [case for case in judge.cases(problem) if not case.hidden]
-    except TestDataError:
-        cases = []
-    return [
-        {
-            "name": case.name,
-            "input": case.input,
-            "expected": case.expected,
-            "explanation": case.explanation,
-        }
-        for case in cases
-    ]
-
-
-def _entry_forms(problem: Problem) -> list[str]:
-    entry = problem.meta.entry
-    if entry.class_name:
-        return [f"class {entry.class_name}"]
-    forms = []
-    if entry.function:
-        forms.append(f"def {entry.function}(...)")
-    if entry.method:
-        forms.append(f"class Solution: def {entry.method}(self, ...)")
-    return forms
-
-
-def problem_detail(problem: Problem, judge: Judge) -> dict[str, Any]:
-    return {
-        **problem_summary(problem, False),
-        "statement": problem.statement,
-        "entry": _entry_forms(problem),
-        "limits": problem.meta.limits.model_dump(),
-        "examples": _examples(problem, judge),
-        "follow_ups": [f.model_dump() for f in problem.meta.follow_ups],
-        "starter": problem.starter,
-    }
-
-
 def problem(console: Console, chosen: Problem, judge: Judge) -> None:
     meta = chosen.meta
     console.print(
@@ -189,8 +140,8 @@ def problem(console: Console, chosen: Problem, judge: Judge) -> None:
         f"{meta.limits.memory_mb} MB[/dim]"
     )
     console.print(Markdown(chosen.statement))
-    console.print(f"[dim]Write: {' or '.join(_entry_forms(chosen))}[/dim]")
-    for example in _examples(chosen, judge):
+    console.print(f"[dim]Write: {' or '.join(entry_forms(chosen))}[/dim]")
+    for example in examples(chosen, judge):
         console.print(f"\n[bold]{example['name']}[/bold]")
         console.print(f"  input:    {_compact(example['input'])}", markup=False)
         console.print(f"  expected: {_compact(example['expected'])}", markup=False)

@@ -115,6 +115,7 @@ class Progress:
     total: int
     name: str
     verdict: Verdict | None
+    result: TestResult | None = None
 
 
 ProgressCallback = Callable[[Progress], None]

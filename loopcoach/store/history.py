@@ -9,7 +9,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from loopcoach.store.database import Store
-from loopcoach.store.models import SubmissionRow, TestResultRow
+from loopcoach.store.models import (
+    SubmissionMode,
+    SubmissionRow,
+    SubmissionStatus,
+    TestResultRow,
+)
 from loopcoach.verdict import Verdict
 
 
@@ -31,7 +36,7 @@ class SubmissionRecord:
     id: int
     created_at: datetime
     problem: str
-    verdict: Verdict
+    verdict: Verdict | None
     message: str
     time_ms: float
     memory_kb: int
@@ -40,13 +45,22 @@ class SubmissionRecord:
     isolation: str
     code: str
     tests: tuple[TestRecord, ...]
+    status: SubmissionStatus = SubmissionStatus.FINISHED
+    mode: SubmissionMode = SubmissionMode.SUBMIT
+    finished_at: datetime | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status is SubmissionStatus.FINISHED
 
     def to_json(self, *, with_code: bool = False) -> dict[str, object]:
         data: dict[str, object] = {
             "id": self.id,
             "created_at": self.created_at.isoformat(),
             "problem": self.problem,
-            "verdict": self.verdict.value,
+            "status": self.status.value,
+            "mode": self.mode.value,
+            "verdict": None if self.verdict is None else self.verdict.value,
             "message": self.message,
             "time_ms": self.time_ms,
             "memory_kb": self.memory_kb,
@@ -94,6 +108,9 @@ class SubmissionHistory:
         """Store a judged submission and return it as stored."""
         row = SubmissionRow(
             created_at=self.store.clock(),
+            finished_at=self.store.clock(),
+            status=SubmissionStatus.FINISHED,
+            mode=SubmissionMode.SUBMIT,
             problem=new.problem,
             verdict=new.verdict,
             message=_storable(new.message),
@@ -133,15 +150,22 @@ class SubmissionHistory:
             return None if row is None else _record(row)
 
     def recent(
-        self, *, problem: str | None = None, limit: int = 20
+        self,
+        *,
+        problem: str | None = None,
+        limit: int = 20,
+        mode: SubmissionMode | None = SubmissionMode.SUBMIT,
     ) -> list[SubmissionRecord]:
-        """Newest first, optionally for one problem."""
+        """Newest first, optionally for one problem; runs of the examples are left out
+        unless `mode` asks for them (None: every mode)."""
         query = (
             select(SubmissionRow)
             .options(selectinload(SubmissionRow.tests))
             .order_by(SubmissionRow.created_at.desc(), SubmissionRow.id.desc())
             .limit(limit)
         )
+        if mode is not None:
+            query = query.where(SubmissionRow.mode == mode)
         if problem is not None:
             query = query.where(SubmissionRow.problem == problem)
         with self.store.session() as session:
@@ -169,6 +193,9 @@ def _storable(text: str) -> str:
 
 def _record(row: SubmissionRow) -> SubmissionRecord:
     return SubmissionRecord(
+        status=row.status,
+        mode=row.mode,
+        finished_at=row.finished_at,
         id=row.id,
         created_at=row.created_at,
         problem=row.problem,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from typing import Any
 
@@ -67,15 +68,46 @@ VerdictColumn = Enum(
 )
 
 
+class SubmissionStatus(enum.StrEnum):
+    """Where a submission is in the judging queue."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    FINISHED = "finished"
+
+
+class SubmissionMode(enum.StrEnum):
+    """`submit` runs every test; `run` only the visible examples."""
+
+    SUBMIT = "submit"
+    RUN = "run"
+
+
+def _values(members: type[enum.StrEnum]) -> list[str]:
+    return [member.value for member in members]
+
+
 class SubmissionRow(Base):
-    """One judged submission: the code, the verdict, and its test results."""
+    """One submission: the code, where it is in the queue, the verdict, its test results."""
 
     __tablename__ = "submissions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     problem: Mapped[str] = mapped_column(String(100))
-    verdict: Mapped[Verdict] = mapped_column(VerdictColumn)
+    status: Mapped[SubmissionStatus] = mapped_column(
+        Enum(SubmissionStatus, native_enum=False, length=20, values_callable=_values),
+        default=SubmissionStatus.FINISHED,
+    )
+    mode: Mapped[SubmissionMode] = mapped_column(
+        Enum(SubmissionMode, native_enum=False, length=20, values_callable=_values),
+        default=SubmissionMode.SUBMIT,
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Null until a verdict is given.
+    verdict: Mapped[Verdict | None] = mapped_column(VerdictColumn, nullable=True)
     message: Mapped[str] = mapped_column(Text, default="")
     time_ms: Mapped[float] = mapped_column(Float, default=0.0)
     memory_kb: Mapped[int] = mapped_column(Integer, default=0)
@@ -94,6 +126,30 @@ class SubmissionRow(Base):
         # `loopcoach history` lists newest first, optionally for one problem.
         Index("ix_submissions_created_at", "created_at"),
         Index("ix_submissions_problem_created_at", "problem", "created_at"),
+        # Judge workers claim the oldest queued submission.
+        Index("ix_submissions_status_id", "status", "id"),
+    )
+
+
+class IdempotencyKeyRow(Base):
+    """A client's Idempotency-Key, the request it came with, and the submission it made."""
+
+    __tablename__ = "idempotency_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        # The unique pair is what makes twenty simultaneous retries create one submission.
+        UniqueConstraint("client", "key"),
+        Index("ix_idempotency_keys_expires_at", "expires_at"),
     )
 
 
