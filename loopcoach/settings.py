@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from platformdirs import user_cache_dir, user_data_dir
 
@@ -46,6 +47,30 @@ SETTINGS: tuple[Setting, ...] = (
         "Extra content folders, colon-separated, loaded after the shipped content.",
     ),
     Setting(
+        "judge_workers",
+        "LOOPCOACH_JUDGE_WORKERS",
+        "the number of cores",
+        "How many judge worker processes `loopcoach serve` runs (at most the cores).",
+    ),
+    Setting(
+        "submit_burst",
+        "LOOPCOACH_SUBMIT_BURST",
+        "10",
+        "Submissions a client may make at once before the rate limit applies.",
+    ),
+    Setting(
+        "submit_per_minute",
+        "LOOPCOACH_SUBMIT_PER_MINUTE",
+        "30",
+        "The steady rate of submissions per client per minute after a burst.",
+    ),
+    Setting(
+        "idempotency_hours",
+        "LOOPCOACH_IDEMPOTENCY_HOURS",
+        "24",
+        "How long an Idempotency-Key is remembered for POST /api/v1/submissions.",
+    ),
+    Setting(
         "cache_dir",
         "LOOPCOACH_CACHE_DIR",
         "the platform's user cache folder (e.g. ~/.cache/loopcoach)",
@@ -62,6 +87,10 @@ class Settings:
     database_url: str
     content_dirs: tuple[Path, ...]
     cache_dir: Path
+    judge_workers: int = 0
+    submit_burst: int = 10
+    submit_per_minute: float = 30.0
+    idempotency_hours: float = 24.0
 
     @classmethod
     def from_environment(cls, environment: Mapping[str, str] | None = None) -> Settings:
@@ -77,4 +106,37 @@ class Settings:
             for part in env.get("LOOPCOACH_CONTENT_DIRS", "").split(":")
             if part.strip()
         )
-        return cls(data_dir, database_url, content_dirs, cache_dir)
+        cores = max(1, len(os.sched_getaffinity(0)))
+        workers = _number(env, "LOOPCOACH_JUDGE_WORKERS", cores, int)
+        return cls(
+            data_dir,
+            database_url,
+            content_dirs,
+            cache_dir,
+            judge_workers=max(1, min(cores, workers)),
+            submit_burst=max(1, _number(env, "LOOPCOACH_SUBMIT_BURST", 10, int)),
+            submit_per_minute=_number(env, "LOOPCOACH_SUBMIT_PER_MINUTE", 30.0, float),
+            idempotency_hours=_number(env, "LOOPCOACH_IDEMPOTENCY_HOURS", 24.0, float),
+        )
+
+
+class SettingError(ValueError):
+    """An environment variable holds something that is not a valid setting."""
+
+
+Number = TypeVar("Number", int, float)
+
+
+def _number(
+    env: Mapping[str, str], name: str, default: Number, kind: type[Number]
+) -> Number:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise SettingError(f"{name} must be a number, not {raw!r}") from None
+    if value <= 0:
+        raise SettingError(f"{name} must be greater than 0, not {raw!r}")
+    return value

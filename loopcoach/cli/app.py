@@ -439,6 +439,44 @@ def check_content(
 
 
 @app.command()
+def serve(
+    context: typer.Context,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Address to listen on. Anything but loopback needs a working sandbox."
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port to listen on.")
+    ] = 8000,
+) -> None:
+    """Serve the web app: problems, an editor, live verdicts, history, and the REST API.
+
+    Judging runs in worker processes (LOOPCOACH_JUDGE_WORKERS, one per core by default).
+    The API's documentation is at /api/v1/docs. Ctrl-C stops the server.
+    """
+    import uvicorn
+
+    from loopcoach.web import create_app
+    from loopcoach.web.serving import check_exposure
+
+    practice = _practice(context)
+    try:
+        check_exposure(host)
+    except SandboxUnavailable as error:
+        _fail(str(error), EXIT_NOT_ACCEPTED)
+    web = create_app(practice.settings, extra_content=practice.extra_content)
+    shown = f"[{host}]" if ":" in host else host
+    err.print(
+        f"loopcoach is serving on [bold]http://{shown}:{port}/[/bold] — open it in a "
+        "browser. Ctrl-C stops it."
+    )
+    config = uvicorn.Config(web, host=host, port=port, log_level="warning")
+    uvicorn.Server(config).run()
+
+
+@app.command()
 def settings(as_json: JsonOption = False) -> None:
     """Show every setting, the environment variable that sets it, and its value now."""
     current = Settings.from_environment()

@@ -62,6 +62,7 @@ class Practice:
     ) -> None:
         self.settings = settings
         self._catalog = catalog
+        self.extra_content = tuple(extra_content)
         self._extra = (*settings.content_dirs, *extra_content)
 
     @property

@@ -1,0 +1,178 @@
+"""The REST API under /api/v1. Its OpenAPI document is at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+
+from loopcoach.practice import UnknownProblem
+from loopcoach.practice.submissions import SourceTooLarge
+from loopcoach.practice.views import examples, problem_detail, problem_summary
+from loopcoach.store.models import SubmissionMode
+from loopcoach.store.queue import IdempotencyConflict
+from loopcoach.web import schemas
+from loopcoach.web.data import submission_data
+from loopcoach.web.deps import client_of, state, take_submission_token
+from loopcoach.web.errors import ApiError
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": schemas.ProblemDetails, "description": description}
+    for status, description in (
+        (404, "No such problem or submission."),
+        (422, "The request is invalid, or an Idempotency-Key was reused."),
+        (429, "Too many submissions; see the Retry-After header."),
+    )
+}
+
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERRORS)
+
+KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")
+
+
+def problems_data(
+    request: Request,
+    topic: str | None = None,
+    difficulty: str | None = None,
+    track: str | None = None,
+    solved: bool | None = None,
+    search: str | None = None,
+) -> list[dict[str, Any]]:
+    """The problem list behind /problems, /problems.json and the API."""
+    web = state(request)
+    chosen = web.practice.problems(topic=topic, difficulty=difficulty, track=track)
+    done = web.practice.history.solved()
+    rows = [problem_summary(problem, problem.slug in done) for problem in chosen]
+    if solved is not None:
+        rows = [row for row in rows if row["solved"] is solved]
+    if search:
+        needle = search.casefold()
+        rows = [
+            row
+            for row in rows
+            if needle in row["title"].casefold()
+            or needle in row["slug"]
+            or any(needle in topic for topic in row["topics"])
+        ]
+    return rows
+
+
+def problem_data(request: Request, slug: str) -> dict[str, Any]:
+    web = state(request)
+    try:
+        problem = web.practice.problem(slug)
+    except UnknownProblem as error:
+        raise ApiError(404, str(error)) from None
+    detail = problem_detail(problem, web.practice.judge)
+    detail["solved"] = slug in web.practice.history.solved()
+    return detail
+
+
+@router.get("/problems", response_model=schemas.ProblemList, summary="List problems")
+def list_problems(
+    request: Request,
+    topic: Annotated[str | None, Query(max_length=100)] = None,
+    difficulty: Literal["easy", "medium", "hard"] | None = None,
+    track: Annotated[str | None, Query(max_length=100)] = None,
+    solved: bool | None = None,
+    search: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    """Problems, easiest first, with whether you have solved each."""
+    return {
+        "problems": problems_data(request, topic, difficulty, track, solved, search)
+    }
+
+
+@router.get(
+    "/problems/{slug}", response_model=schemas.ProblemDetail, summary="Show a problem"
+)
+def show_problem(request: Request, slug: str) -> dict[str, Any]:
+    """The statement, visible examples with expected outputs, limits and starter code."""
+    return problem_data(request, slug)
+
+
+@router.post(
+    "/submissions",
+    status_code=202,
+    response_model=schemas.Submission,
+    summary="Submit code for judging",
+    responses={
+        200: {"model": schemas.Submission, "description": "A repeated request."}
+    },
+    dependencies=[Depends(take_submission_token)],
+)
+def create_submission(
+    request: Request,
+    response: Response,
+    body: schemas.SubmissionCreate,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            description=(
+                "Makes the request safe to retry: the same key with the same body returns "
+                "the first submission and judges nothing again; with a different body it "
+                "is rejected with 422. Keys are remembered for 24 hours by default."
+            ),
+        ),
+    ] = None,
+) -> dict[str, Any]:
+    """Queue a submission. Follow it at the returned `url` until `status` is `finished`."""
+    if idempotency_key is not None and not KEY_PATTERN.match(idempotency_key):
+        raise ApiError(
+            422,
+            "Idempotency-Key must be 1 to 200 visible ASCII characters",
+            code="invalid_idempotency_key",
+        )
+    web = state(request)
+    try:
+        record, created = web.submissions.submit(
+            body.problem,
+            body.code,
+            SubmissionMode(body.mode),
+            client=client_of(request),
+            idempotency_key=idempotency_key,
+        )
+    except UnknownProblem as error:
+        raise ApiError(404, str(error)) from None
+    except SourceTooLarge as error:
+        raise ApiError(422, str(error), code="too_large") from None
+    except IdempotencyConflict as error:
+        raise ApiError(422, str(error), code="idempotency_key_reused") from None
+    response.headers["Location"] = f"/api/v1/submissions/{record.id}"
+    if not created:
+        response.status_code = 200
+        response.headers["Idempotent-Replayed"] = "true"
+    return submission_data(record)
+
+
+@router.get(
+    "/submissions/{submission_id}",
+    response_model=schemas.Submission,
+    summary="Fetch a submission",
+)
+def get_submission(request: Request, submission_id: int) -> dict[str, Any]:
+    """A submission with its test results so far; poll until `status` is `finished`."""
+    record = state(request).submissions.get(submission_id)
+    if record is None:
+        raise ApiError(404, f"no submission {submission_id}")
+    return submission_data(record)
+
+
+@router.get("/submissions", response_model=schemas.SubmissionList, summary="History")
+def list_submissions(
+    request: Request,
+    problem: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    include_runs: bool = False,
+) -> dict[str, Any]:
+    """Past submissions, newest first."""
+    records = state(request).practice.history.recent(
+        problem=problem,
+        limit=limit,
+        mode=None if include_runs else SubmissionMode.SUBMIT,
+    )
+    return {"submissions": [submission_data(record) for record in records]}
+
+
+__all__ = ["examples", "problem_data", "problems_data", "router"]

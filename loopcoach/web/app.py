@@ -1,0 +1,103 @@
+"""The web app: pages with JSON twins, and the REST API under /api/v1."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from markdown_it import MarkdownIt
+
+from loopcoach.practice import Practice
+from loopcoach.practice.ratelimit import RateLimiter
+from loopcoach.practice.submissions import SubmissionService
+from loopcoach.practice.workers import WorkerPool
+from loopcoach.settings import Settings
+from loopcoach.web import api, errors, pages
+from loopcoach.web.deps import WebState
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).parent
+
+
+def create_app(
+    settings: Settings,
+    *,
+    extra_content: tuple[Path, ...] = (),
+    start_workers: bool = True,
+    limiter: RateLimiter | None = None,
+    notify: Callable[[], None] | None = None,
+) -> FastAPI:
+    """Build the app. Workers start with the app's lifespan and stop with it.
+
+    Args:
+        settings: resolved settings.
+        extra_content: content folders beyond the shipped content and settings.
+        start_workers: run judge worker processes (tests may judge another way).
+        limiter: the submission rate limiter; by default from settings.
+        notify: what wakes a worker when start_workers is False.
+    """
+    practice = Practice(settings, extra_content=extra_content)
+    pool = (
+        WorkerPool(settings, size=settings.judge_workers, extra_content=extra_content)
+        if start_workers
+        else None
+    )
+    wake = pool.notify if pool is not None else (notify or (lambda: None))
+    state = WebState(
+        practice=practice,
+        submissions=SubmissionService(practice, wake),
+        limiter=limiter
+        or RateLimiter(settings.submit_burst, settings.submit_per_minute / 60.0),
+        pool=pool,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        requeued, _abandoned = state.submissions.queue.recover()
+        if pool is not None:
+            pool.start()
+            for _ in requeued:
+                pool.notify()
+        logger.info("loopcoach web app ready")
+        yield
+        if pool is not None:
+            pool.stop()
+        practice.close()
+
+    app = FastAPI(
+        title="loopcoach",
+        version="1",
+        summary="Practise technical interview loops: problems, judged submissions, history.",
+        lifespan=lifespan,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.web = state
+    app.state.templates = _templates()
+    errors.install(app)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    return app
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=HERE / "templates")
+    markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+    templates.env.filters["markdown"] = markdown.render
+    templates.env.filters["without_title"] = _without_title
+    return templates
+
+
+def _without_title(statement: str) -> str:
+    # The page shows the title with the problem's facts; a statement's own `# Title`
+    # would repeat it.
+    first, _, rest = statement.lstrip().partition("\n")
+    return rest if first.startswith("# ") else statement
