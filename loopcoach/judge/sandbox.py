@@ -250,16 +250,18 @@ class Sandbox:
         killed = False
         while True:
             _reap_orphans()
-            if not _processes_of(self.uid):
+            alive = _processes_of(self.uid, living_only=True)
+            if not alive:
                 return
             if not killed or not clean_exit:
                 _kill_every_process_of(self.uid)
                 killed = True
             if time.monotonic() > deadline:
                 sandbox_logger.error(
-                    "processes of sandbox uid %d survived %.0f s of killing",
+                    "processes of sandbox uid %d survived %.0f s of killing: %s",
                     self.uid,
                     SWEEP_SECONDS,
+                    ", ".join(_describe(pid) for pid in alive[:10]),
                 )
                 return
             time.sleep(0.002)
@@ -453,14 +455,40 @@ def _is_foreign(entry: Path) -> bool:
         return False
 
 
-def _processes_of(uid: int) -> list[int]:
+def _processes_of(uid: int, *, living_only: bool = False) -> list[int]:
+    """Pids owned by `uid`; with `living_only`, not counting zombies.
+
+    A zombie runs nothing. One whose parent is not us (say, left by a judge that was
+    killed, and re-parented to an init that does not reap) can only be reaped by that
+    parent, so waiting for it would never end.
+    """
     found = []
     for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError):
-                if entry.stat().st_uid == uid:
-                    found.append(int(entry.name))
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            if entry.stat().st_uid != uid:
+                continue
+            if living_only and _state(entry.path) == "Z":
+                continue
+            found.append(int(entry.name))
     return found
+
+
+def _state(proc_path: str) -> str:
+    with open(f"{proc_path}/stat") as handle:
+        return handle.read().rsplit(")", 1)[-1].split()[0]
+
+
+def _describe(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            stat = handle.read()
+    except OSError:
+        return f"{pid} (gone)"
+    name = stat[stat.find("(") + 1 : stat.rfind(")")]
+    fields = stat.rsplit(")", 1)[-1].split()
+    return f"{pid} {name} state {fields[0]} parent {fields[1]}"
 
 
 def _count_processes_of(uid: int) -> int:

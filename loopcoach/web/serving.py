@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from collections.abc import Callable
 
 from loopcoach.judge import Isolation, Sandbox, SandboxUnavailable
 
@@ -19,7 +20,17 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_exposure(host: str) -> Isolation | None:
+def _detect() -> Isolation:
+    sandbox = Sandbox()
+    try:
+        return sandbox.isolation
+    finally:
+        sandbox.close()
+
+
+def check_exposure(
+    host: str, *, detect: Callable[[], Isolation] = _detect
+) -> Isolation | None:
     """Refuse to listen beyond this machine unless submissions are really contained.
 
     Raises:
@@ -27,11 +38,7 @@ def check_exposure(host: str) -> Isolation | None:
     """
     if is_loopback(host):
         return None
-    sandbox = Sandbox()
-    try:
-        isolation = sandbox.isolation
-    finally:
-        sandbox.close()
+    isolation = detect()
     if isolation is Isolation.RLIMITS:
         raise SandboxUnavailable(
             f"refusing to listen on {host}: other machines could run code here, and "
