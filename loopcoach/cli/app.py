@@ -472,7 +472,9 @@ def serve(
         f"loopcoach is serving on [bold]http://{shown}:{port}/[/bold] — open it in a "
         "browser. Ctrl-C stops it."
     )
-    config = uvicorn.Config(web, host=host, port=port, log_level="warning")
+    config = uvicorn.Config(
+        web, host=host, port=port, log_level="warning", access_log=False
+    )
     uvicorn.Server(config).run()
 
 

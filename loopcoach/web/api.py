@@ -6,6 +6,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from loopcoach.practice import UnknownProblem
 from loopcoach.practice.submissions import SourceTooLarge
@@ -31,7 +32,7 @@ router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERRORS)
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 
-def problems_data(
+async def problems_data(
     request: Request,
     topic: str | None = None,
     difficulty: str | None = None,
@@ -42,7 +43,7 @@ def problems_data(
     """The problem list behind /problems, /problems.json and the API."""
     web = state(request)
     chosen = web.practice.problems(topic=topic, difficulty=difficulty, track=track)
-    done = web.practice.history.solved()
+    done = await web.solved()
     rows = [problem_summary(problem, problem.slug in done) for problem in chosen]
     if solved is not None:
         rows = [row for row in rows if row["solved"] is solved]
@@ -58,19 +59,22 @@ def problems_data(
     return rows
 
 
-def problem_data(request: Request, slug: str) -> dict[str, Any]:
+async def problem_data(request: Request, slug: str) -> dict[str, Any]:
     web = state(request)
     try:
         problem = web.practice.problem(slug)
     except UnknownProblem as error:
         raise ApiError(404, str(error)) from None
-    detail = problem_detail(problem, web.practice.judge)
-    detail["solved"] = slug in web.practice.history.solved()
-    return detail
+    detail = web.details.get(problem.slug)
+    if detail is None:
+        # Expected outputs of the examples may need the reference solution run once.
+        detail = await run_in_threadpool(problem_detail, problem, web.practice.judge)
+        web.details[problem.slug] = detail
+    return {**detail, "solved": problem.slug in await web.solved()}
 
 
 @router.get("/problems", response_model=schemas.ProblemList, summary="List problems")
-def list_problems(
+async def list_problems(
     request: Request,
     topic: Annotated[str | None, Query(max_length=100)] = None,
     difficulty: Literal["easy", "medium", "hard"] | None = None,
@@ -80,16 +84,18 @@ def list_problems(
 ) -> dict[str, Any]:
     """Problems, easiest first, with whether you have solved each."""
     return {
-        "problems": problems_data(request, topic, difficulty, track, solved, search)
+        "problems": await problems_data(
+            request, topic, difficulty, track, solved, search
+        )
     }
 
 
 @router.get(
     "/problems/{slug}", response_model=schemas.ProblemDetail, summary="Show a problem"
 )
-def show_problem(request: Request, slug: str) -> dict[str, Any]:
+async def show_problem(request: Request, slug: str) -> dict[str, Any]:
     """The statement, visible examples with expected outputs, limits and starter code."""
-    return problem_data(request, slug)
+    return await problem_data(request, slug)
 
 
 @router.post(
@@ -153,9 +159,12 @@ def create_submission(
 )
 def get_submission(request: Request, submission_id: int) -> dict[str, Any]:
     """A submission with its test results so far; poll until `status` is `finished`."""
-    record = state(request).submissions.get(submission_id)
+    web = state(request)
+    record = web.submissions.get(submission_id)
     if record is None:
         raise ApiError(404, f"no submission {submission_id}")
+    if record.finished:
+        web.forget_solved()
     return submission_data(record)
 
 

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from loopcoach.practice import Practice
 from loopcoach.practice.ratelimit import RateLimiter
 from loopcoach.practice.submissions import SubmissionService
 from loopcoach.practice.workers import WorkerPool
 from loopcoach.web.errors import ApiError
+
+SOLVED_SECONDS = 1.0
 
 
 @dataclass
@@ -22,6 +28,27 @@ class WebState:
     limiter: RateLimiter
     pool: WorkerPool | None
     page_cache: dict[str, str] = field(default_factory=dict)
+    details: dict[str, dict[str, Any]] = field(default_factory=dict)
+    clock: Callable[[], float] = time.monotonic
+    _solved: frozenset[str] | None = None
+    _solved_at: float = 0.0
+
+    async def solved(self) -> frozenset[str]:
+        """Slugs of solved problems, read from the store at most once a second.
+
+        The problem list is the busiest read; a verdict reaches it within a second, and at
+        once when this server sees the verdict (see `forget_solved`).
+        """
+        now = self.clock()
+        if self._solved is None or now - self._solved_at > SOLVED_SECONDS:
+            self._solved = frozenset(
+                await run_in_threadpool(self.practice.history.solved)
+            )
+            self._solved_at = now
+        return self._solved
+
+    def forget_solved(self) -> None:
+        self._solved = None
 
 
 def state(request: Request) -> WebState:

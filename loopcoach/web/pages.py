@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from loopcoach.practice import UnknownProblem
 from loopcoach.practice.submissions import SourceTooLarge
@@ -42,21 +43,21 @@ def _track_data(request: Request, slug: str | None) -> dict[str, Any]:
 
 
 @router.get("/")
-def home(request: Request) -> Response:
+async def home(request: Request) -> Response:
     return _render(request, "guide.html", {"track": _track_data(request, None)})
 
 
 @router.get("/tracks/{slug}.json")
-def track_json(request: Request, slug: str) -> JSONResponse:
+async def track_json(request: Request, slug: str) -> JSONResponse:
     return JSONResponse(_track_data(request, slug))
 
 
 @router.get("/tracks/{slug}")
-def track_page(request: Request, slug: str) -> Response:
+async def track_page(request: Request, slug: str) -> Response:
     return _render(request, "guide.html", {"track": _track_data(request, slug)})
 
 
-def _problem_filters(
+async def _problem_filters(
     topic: Annotated[str | None, Query(max_length=100)] = None,
     difficulty: Difficulty = None,
     solved: Annotated[str | None, Query(pattern="^(yes|no)?$")] = None,
@@ -74,19 +75,19 @@ Filters = Annotated[dict[str, Any], Depends(_problem_filters)]
 
 
 @router.get("/problems.json")
-def problems_json(request: Request, filters: Filters) -> JSONResponse:
-    return JSONResponse({"problems": problems_data(request, **filters)})
+async def problems_json(request: Request, filters: Filters) -> JSONResponse:
+    return JSONResponse({"problems": await problems_data(request, **filters)})
 
 
 @router.get("/problems")
-def problems_page(request: Request, filters: Filters) -> Response:
+async def problems_page(request: Request, filters: Filters) -> Response:
     catalog = state(request).practice.catalog
     topics = sorted({t for p in catalog.problems.values() for t in p.meta.topics})
     return _render(
         request,
         "problems.html",
         {
-            "problems": problems_data(request, **filters),
+            "problems": await problems_data(request, **filters),
             "filters": filters,
             "topics": topics,
             "query": request.url.query,
@@ -95,18 +96,18 @@ def problems_page(request: Request, filters: Filters) -> Response:
 
 
 @router.get("/problems/{slug}.json")
-def problem_json(request: Request, slug: str) -> JSONResponse:
-    return JSONResponse(problem_data(request, slug))
+async def problem_json(request: Request, slug: str) -> JSONResponse:
+    return JSONResponse(await problem_data(request, slug))
 
 
 @router.get("/problems/{slug}")
-def problem_page(
+async def problem_page(
     request: Request, slug: str, reopen: Annotated[int | None, Query(ge=1)] = None
 ) -> Response:
     web = state(request)
     code = None
     if reopen is not None:
-        record = web.submissions.get(reopen)
+        record = await run_in_threadpool(web.submissions.get, reopen)
         if record is None or record.problem != slug:
             raise ApiError(404, f"no submission {reopen} for {slug}")
         code = record.code
@@ -114,7 +115,7 @@ def problem_page(
     cached = web.page_cache.get(slug) if code is None else None
     if cached is not None:
         return HTMLResponse(cached)
-    data = problem_data(request, slug)
+    data = await problem_data(request, slug)
     response = _render(
         request,
         "problem.html",
@@ -177,6 +178,7 @@ def submission_page(request: Request, submission_id: int) -> Response:
     if request.headers.get("hx-request"):
         response = _render(request, "_submission.html", {"submission": data})
         if data["status"] == "finished":
+            state(request).forget_solved()
             # Lets the page refresh its history panel once a verdict is in.
             response.headers["HX-Trigger"] = "submission-finished"
         return response
