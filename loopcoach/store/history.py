@@ -141,6 +141,8 @@ class SubmissionHistory:
             return _record(row)
 
     def get(self, submission_id: int) -> SubmissionRecord | None:
+        if not 1 <= submission_id < 2**31:
+            return None
         with self.store.session() as session:
             row = session.get(
                 SubmissionRow,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from loopcoach.practice import UnknownProblem
@@ -28,6 +28,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERRORS)
+
+# Ids are 32-bit integers in every supported database.
+SubmissionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")
 
@@ -157,7 +160,7 @@ def create_submission(
     response_model=schemas.Submission,
     summary="Fetch a submission",
 )
-def get_submission(request: Request, submission_id: int) -> dict[str, Any]:
+def get_submission(request: Request, submission_id: SubmissionId) -> dict[str, Any]:
     """A submission with its test results so far; poll until `status` is `finished`."""
     web = state(request)
     record = web.submissions.get(submission_id)

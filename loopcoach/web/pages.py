@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from loopcoach.practice import UnknownProblem
 from loopcoach.practice.submissions import SourceTooLarge
 from loopcoach.store.models import SubmissionMode
-from loopcoach.web.api import problem_data, problems_data
+from loopcoach.web.api import SubmissionId, problem_data, problems_data
 from loopcoach.web.data import submission_data
 from loopcoach.web.deps import client_of, state, take_submission_token
 from loopcoach.web.errors import ApiError
@@ -102,7 +102,9 @@ async def problem_json(request: Request, slug: str) -> JSONResponse:
 
 @router.get("/problems/{slug}")
 async def problem_page(
-    request: Request, slug: str, reopen: Annotated[int | None, Query(ge=1)] = None
+    request: Request,
+    slug: str,
+    reopen: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> Response:
     web = state(request)
     code = None
@@ -160,7 +162,7 @@ def problem_history(request: Request, slug: str) -> Response:
     )
 
 
-def _submission(request: Request, submission_id: int) -> dict[str, Any]:
+def _submission(request: Request, submission_id: SubmissionId) -> dict[str, Any]:
     record = state(request).submissions.get(submission_id)
     if record is None:
         raise ApiError(404, f"no submission {submission_id}")
@@ -168,12 +170,12 @@ def _submission(request: Request, submission_id: int) -> dict[str, Any]:
 
 
 @router.get("/submissions/{submission_id}.json")
-def submission_json(request: Request, submission_id: int) -> JSONResponse:
+def submission_json(request: Request, submission_id: SubmissionId) -> JSONResponse:
     return JSONResponse(_submission(request, submission_id))
 
 
 @router.get("/submissions/{submission_id}")
-def submission_page(request: Request, submission_id: int) -> Response:
+def submission_page(request: Request, submission_id: SubmissionId) -> Response:
     data = _submission(request, submission_id)
     if request.headers.get("hx-request"):
         response = _render(request, "_submission.html", {"submission": data})
