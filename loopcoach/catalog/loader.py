@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from loopcoach.catalog.behavioral import AnalyserRules, PromptSet, SimulationSet
 from loopcoach.catalog.errors import ContentError
 from loopcoach.catalog.models import (
     Adapter,
@@ -55,6 +56,10 @@ class Catalog:
     problems: dict[str, Problem] = field(default_factory=dict)
     errors: list[ContentError] = field(default_factory=list)
     track_files: dict[str, Path] = field(default_factory=dict)
+    prompts: dict[str, PromptSet] = field(default_factory=dict)
+    simulations: dict[str, SimulationSet] = field(default_factory=dict)
+    rules: AnalyserRules | None = None
+    content_files: dict[str, Path] = field(default_factory=dict)
 
     def problem(self, slug: str) -> Problem:
         """Return a problem by slug.
@@ -127,6 +132,8 @@ def _load_root(root: Path, catalog: Catalog) -> None:
             catalog.errors.append(error)
             continue
         catalog.problems[problem.slug] = problem
+
+    load_behavioral(root, catalog)
 
 
 def _validate(document: LocatedDocument, model: type[Model]) -> Model:
@@ -357,6 +364,7 @@ def _fingerprint(folder: Path) -> str:
 
 
 def _check_references(catalog: Catalog) -> None:
+    check_behavioral(catalog)
     for problem in catalog.problems.values():
         for index, track_slug in enumerate(problem.meta.tracks):
             track = catalog.tracks.get(track_slug)
@@ -397,3 +405,7 @@ def _check_references(catalog: Catalog) -> None:
                         f"no problem named {question.problem!r}",
                     )
                 )
+
+
+# Imported last: the behavioral loader uses `_validate` from this module.
+from loopcoach.catalog.behavioral_loader import check_behavioral, load_behavioral  # noqa: E402
