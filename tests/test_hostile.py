@@ -353,15 +353,19 @@ HOSTILE: dict[str, tuple[str, set[Verdict]]] = {
 
 
 def _processes_of(uid: int) -> list[int]:
+    """Living processes of `uid`, and zombies of it that are ours to reap."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            if entry.stat().st_uid == uid:
-                found.append(int(entry.name))
-        except FileNotFoundError:
+            if entry.stat().st_uid != uid:
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
             continue
+        if fields[0] != "Z" or int(fields[1]) == os.getpid():
+            found.append(int(entry.name))
     return found
 
 

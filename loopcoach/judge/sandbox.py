@@ -252,6 +252,8 @@ class Sandbox:
             _reap_orphans()
             alive = _processes_of(self.uid, living_only=True)
             if not alive:
+                # The last ones may have turned into zombies since the reap above.
+                _reap_orphans()
                 return
             if not killed or not clean_exit:
                 _kill_every_process_of(self.uid)
