@@ -29,7 +29,9 @@ class PromptSet(Strict):
 class SimulationOption(Strict):
     id: Slug
     text: Text
-    rating: int = Field(ge=1, le=4, description="1 reads poorly, 4 is the strongest choice")
+    rating: int = Field(
+        ge=1, le=4, description="1 reads poorly, 4 is the strongest choice"
+    )
     principles: dict[Slug, int] = Field(
         default_factory=dict,
         description="how the choice reads against each principle, -2 (against) to 2 (for)",
@@ -60,7 +62,9 @@ class Scenario(Strict):
         if len(set(ids)) != len(ids):
             raise ValueError("option ids must be unique")
         if max(option.rating for option in self.options) != 4:
-            raise ValueError("at least one option must be rated 4, the strongest choice")
+            raise ValueError(
+                "at least one option must be rated 4, the strongest choice"
+            )
         return self
 
 
@@ -104,7 +108,9 @@ class LengthRule(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> LengthRule:
         if not self.too_short <= self.ideal_low <= self.ideal_high <= self.too_long:
-            raise ValueError("expected too_short <= ideal_low <= ideal_high <= too_long")
+            raise ValueError(
+                "expected too_short <= ideal_low <= ideal_high <= too_long"
+            )
         return self
 
 
@@ -139,5 +145,7 @@ class AnalyserRules(Strict):
             try:
                 re.compile(pattern)
             except re.error as error:
-                raise ValueError(f"{pattern!r} is not a regular expression: {error}") from None
+                raise ValueError(
+                    f"{pattern!r} is not a regular expression: {error}"
+                ) from None
         return value

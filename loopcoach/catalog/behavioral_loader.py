@@ -59,12 +59,19 @@ def check_behavioral(catalog: Catalog) -> None:
         seen: set[str] = set()
         for index, prompt in enumerate(prompts.prompts):
             if prompt.id in seen:
-                _report(catalog, path, ("prompts", index, "id"), f"duplicate id {prompt.id!r}")
+                _report(
+                    catalog,
+                    path,
+                    ("prompts", index, "id"),
+                    f"duplicate id {prompt.id!r}",
+                )
             seen.add(prompt.id)
             for position, slug in enumerate(prompt.principles):
                 if slug not in principles:
                     _report(
-                        catalog, path, ("prompts", index, "principles", position),
+                        catalog,
+                        path,
+                        ("prompts", index, "principles", position),
                         f"track {track_slug!r} has no principle {slug!r}",
                     )
 
@@ -81,7 +88,8 @@ def check_behavioral(catalog: Catalog) -> None:
                 for slug in option.principles:
                     if slug not in principles:
                         _report(
-                            catalog, path,
+                            catalog,
+                            path,
                             ("scenarios", index, "options", number, "principles", slug),
                             f"track {track_slug!r} has no principle {slug!r}",
                         )
@@ -92,4 +100,6 @@ def _report(
 ) -> None:
     document = load_yaml(path)
     field_name = ".".join(str(step) for step in location)
-    catalog.errors.append(ContentError(path, document.line_of(location), field_name, message))
+    catalog.errors.append(
+        ContentError(path, document.line_of(location), field_name, message)
+    )

@@ -503,3 +503,8 @@ def _setting_value(current: Settings, name: str) -> str:
     if isinstance(value, tuple):
         return ":".join(str(part) for part in value)
     return str(value)
+
+
+from loopcoach.cli import behavioral as _behavioral  # noqa: E402
+
+_behavioral.register(app)

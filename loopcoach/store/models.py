@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    Date,
     DateTime,
     Enum,
     Float,
@@ -173,3 +174,50 @@ class TestResultRow(Base):
     submission: Mapped[SubmissionRow] = relationship(back_populates="tests")
 
     __table_args__ = (UniqueConstraint("submission_id", "position"),)
+
+
+class StoryRow(Base):
+    """A behavioral story: STAR parts (or one free text), principles, tags, a version."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    situation: Mapped[str] = mapped_column(Text, default="")
+    task: Mapped[str] = mapped_column(Text, default="")
+    action: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    occurred_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Bumped by every edit; an edit must name the version it started from (If-Match).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    principles: Mapped[list[StoryPrincipleRow]] = relationship(
+        cascade="all, delete-orphan", order_by="StoryPrincipleRow.principle"
+    )
+    tags: Mapped[list[StoryTagRow]] = relationship(
+        cascade="all, delete-orphan", order_by="StoryTagRow.tag"
+    )
+
+
+class StoryPrincipleRow(Base):
+    __tablename__ = "story_principles"
+
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
+    )
+    principle: Mapped[str] = mapped_column(String(80), primary_key=True)
+
+    # Coverage counts stories per principle.
+    __table_args__ = (Index("ix_story_principles_principle", "principle"),)
+
+
+class StoryTagRow(Base):
+    __tablename__ = "story_tags"
+
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(80), primary_key=True)
