@@ -14,11 +14,12 @@ from fastapi.templating import Jinja2Templates
 from markdown_it import MarkdownIt
 
 from loopcoach.practice import Practice
+from loopcoach.practice.behavioral import Behavioral
 from loopcoach.practice.ratelimit import RateLimiter
 from loopcoach.practice.submissions import SubmissionService
 from loopcoach.practice.workers import WorkerPool
 from loopcoach.settings import Settings
-from loopcoach.web import api, errors, pages
+from loopcoach.web import api, behavioral_pages, errors, pages, stories_api
 from loopcoach.web.deps import WebState
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ def create_app(
         limiter=limiter
         or RateLimiter(settings.submit_burst, settings.submit_per_minute / 60.0),
         pool=pool,
+        behavioral=Behavioral(practice),
     )
 
     @asynccontextmanager
@@ -89,7 +91,9 @@ def create_app(
     app.state.templates = _templates()
     errors.install(app)
     app.include_router(api.router)
+    app.include_router(stories_api.router)
     app.include_router(pages.router)
+    app.include_router(behavioral_pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
 

@@ -11,6 +11,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from loopcoach.practice import Practice
+from loopcoach.practice.behavioral import Behavioral
 from loopcoach.practice.ratelimit import RateLimiter
 from loopcoach.practice.submissions import SubmissionService
 from loopcoach.practice.workers import WorkerPool
@@ -27,6 +28,7 @@ class WebState:
     submissions: SubmissionService
     limiter: RateLimiter
     pool: WorkerPool | None
+    behavioral: Behavioral | None = None
     page_cache: dict[str, str] = field(default_factory=dict)
     details: dict[str, dict[str, Any]] = field(default_factory=dict)
     clock: Callable[[], float] = time.monotonic

@@ -1,0 +1,296 @@
+"""Behavioral pages: the story bank and coverage, practice with feedback, simulations."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+
+from loopcoach.practice import PracticeError
+from loopcoach.practice.behavioral import Behavioral, UnknownItem
+from loopcoach.store.stories import PARTS, StaleStory, StoryDraft, StoryRecord
+from loopcoach.web.errors import ApiError
+from loopcoach.web.pages import _render
+from loopcoach.web.stories_api import StoryId, coach
+
+router = APIRouter(include_in_schema=False)
+
+MAX_FIELD = 50_000
+
+
+def _principles(behavioral: Behavioral) -> list[dict[str, str]]:
+    return [{"slug": p.slug, "name": p.name} for p in behavioral.track.principles]
+
+
+def _stories_data(behavioral: Behavioral) -> dict[str, Any]:
+    stories = behavioral.stories.list()
+    return {
+        "stories": [story.to_json() for story in stories],
+        "coverage": behavioral.coverage().to_json(),
+    }
+
+
+@router.get("/stories.json")
+def stories_json(request: Request) -> JSONResponse:
+    return JSONResponse(_stories_data(coach(request)))
+
+
+@router.get("/stories")
+def stories_page(request: Request) -> Response:
+    behavioral = coach(request)
+    return _render(request, "stories.html", _stories_data(behavioral))
+
+
+@router.get("/stories/new")
+def new_story_page(request: Request) -> Response:
+    behavioral = coach(request)
+    return _render(
+        request,
+        "story.html",
+        {
+            "story": None,
+            "form": {},
+            "principles": _principles(behavioral),
+            "feedback": None,
+        },
+    )
+
+
+async def _draft(
+    request: Request, behavioral: Behavioral
+) -> tuple[StoryDraft, FormData]:
+    form = await request.form()
+    values = {
+        name: str(form.get(name, ""))[:MAX_FIELD]
+        for name in ("title", *PARTS, "text", "tags", "occurred_on")
+    }
+    try:
+        principles = behavioral.check_principles(
+            tuple(str(p) for p in form.getlist("principles"))
+        )
+    except UnknownItem as error:
+        raise ApiError(422, str(error), code="unknown_principle") from None
+    try:
+        occurred = (
+            date.fromisoformat(values["occurred_on"]) if values["occurred_on"] else None
+        )
+    except ValueError:
+        raise ApiError(
+            422, "the date must look like 2024-03-15", code="invalid_request"
+        ) from None
+    parts = {part: values[part] for part in PARTS}
+    if not any(v.strip() for v in parts.values()) and values["text"].strip():
+        parts = await run_in_threadpool(behavioral.split, values["text"])
+    draft = StoryDraft(
+        title=values["title"].strip() or "Untitled story",
+        text=values["text"],
+        principles=principles,
+        tags=tuple(t.strip() for t in values["tags"].split(",") if t.strip()),
+        occurred_on=occurred,
+        **parts,
+    )
+    return draft, form
+
+
+@router.post("/stories")
+async def create_story(request: Request) -> Response:
+    behavioral = coach(request)
+    draft, _ = await _draft(request, behavioral)
+    story = await run_in_threadpool(behavioral.stories.create, draft)
+    return RedirectResponse(f"/stories/{story.id}", status_code=303)
+
+
+def _story(behavioral: Behavioral, story_id: int) -> StoryRecord:
+    story = behavioral.stories.get(story_id)
+    if story is None:
+        raise ApiError(404, f"no story {story_id}")
+    return story
+
+
+@router.get("/stories/{story_id}.json")
+def story_json(request: Request, story_id: StoryId) -> JSONResponse:
+    story = _story(coach(request), story_id)
+    return JSONResponse(story.to_json(), headers={"ETag": story.etag})
+
+
+@router.get("/stories/{story_id}")
+def story_page(request: Request, story_id: StoryId) -> Response:
+    behavioral = coach(request)
+    story = _story(behavioral, story_id)
+    try:
+        feedback = behavioral.story_feedback(story).to_json()
+    except PracticeError:
+        feedback = None
+    return _render(
+        request,
+        "story.html",
+        {
+            "story": story.to_json(),
+            "form": story.to_json(),
+            "principles": _principles(behavioral),
+            "feedback": feedback,
+        },
+    )
+
+
+@router.post("/stories/{story_id}")
+async def save_story(request: Request, story_id: StoryId) -> Response:
+    behavioral = coach(request)
+    draft, form = await _draft(request, behavioral)
+    version = str(form.get("version", ""))
+    if not version.isdigit():
+        raise ApiError(422, "the form lost the story's version; reload the page")
+    try:
+        await run_in_threadpool(
+            lambda: behavioral.stories.update(
+                story_id, draft, expected_version=int(version)
+            )
+        )
+    except KeyError:
+        raise ApiError(404, f"no story {story_id}") from None
+    except StaleStory as error:
+        # Show both: what is saved now, and the edit that was not saved, so nothing is
+        # lost and the candidate decides.
+        mine: dict[str, Any] = {
+            name: str(form.get(name, "")) for name in ("title", *PARTS, "text", "tags")
+        }
+        mine["principles"] = [str(p) for p in form.getlist("principles")]
+        mine["occurred_on"] = str(form.get("occurred_on", ""))
+        response: HTMLResponse = _render(
+            request,
+            "story_conflict.html",
+            {
+                "current": error.current.to_json(),
+                "form": mine,
+                "message": str(error),
+                "principles": _principles(behavioral),
+            },
+        )
+        response.status_code = 412
+        response.headers["ETag"] = error.current.etag
+        return response
+    return RedirectResponse(f"/stories/{story_id}", status_code=303)
+
+
+@router.post("/stories/{story_id}/delete")
+async def delete_story(request: Request, story_id: StoryId) -> Response:
+    behavioral = coach(request)
+    form = await request.form()
+    version = str(form.get("version", ""))
+    try:
+        await run_in_threadpool(
+            lambda: behavioral.stories.delete(
+                story_id, expected_version=int(version) if version.isdigit() else None
+            )
+        )
+    except StaleStory as error:
+        raise ApiError(412, str(error), headers={"ETag": error.current.etag}) from None
+    return RedirectResponse("/stories", status_code=303)
+
+
+def _practice_data(
+    behavioral: Behavioral, principle: str | None, prompt: str | None
+) -> dict[str, Any]:
+    try:
+        chosen = (
+            behavioral.prompt(prompt)
+            if prompt
+            else behavioral.draw(principle or None, random.Random())
+        )
+    except UnknownItem as error:
+        raise ApiError(404, str(error)) from None
+    except PracticeError as error:
+        raise ApiError(422, str(error)) from None
+    return {
+        "prompt": chosen.model_dump(),
+        "names": [behavioral.principle_name(p) for p in chosen.principles],
+        "principles": _principles(behavioral),
+        "weakest": behavioral.coverage().weakest,
+    }
+
+
+@router.get("/behavioral.json")
+def behavioral_json(
+    request: Request,
+    principle: Annotated[str | None, Query(max_length=80)] = None,
+    prompt: Annotated[str | None, Query(max_length=100)] = None,
+) -> JSONResponse:
+    return JSONResponse(_practice_data(coach(request), principle, prompt))
+
+
+@router.get("/behavioral")
+def behavioral_page(
+    request: Request,
+    principle: Annotated[str | None, Query(max_length=80)] = None,
+    prompt: Annotated[str | None, Query(max_length=100)] = None,
+) -> Response:
+    return _render(
+        request, "behavioral.html", _practice_data(coach(request), principle, prompt)
+    )
+
+
+@router.post("/behavioral/feedback")
+async def behavioral_feedback(request: Request) -> Response:
+    behavioral = coach(request)
+    form = await request.form()
+    prompt_id = str(form.get("prompt", ""))[:100]
+    text = str(form.get("answer", ""))[:200_000]
+    seconds = str(form.get("seconds", ""))
+    try:
+        prompt = behavioral.prompt(prompt_id)
+        feedback = await run_in_threadpool(behavioral.feedback, text, prompt_id)
+    except UnknownItem as error:
+        raise ApiError(404, str(error)) from None
+    except PracticeError as error:
+        raise ApiError(503, str(error)) from None
+    return _render(
+        request,
+        "_feedback.html",
+        {
+            "feedback": feedback.to_json(),
+            "follow_up": prompt.follow_ups[0],
+            "seconds": int(seconds) if seconds.isdigit() else None,
+        },
+    )
+
+
+@router.get("/simulations.json")
+def simulations_json(request: Request) -> JSONResponse:
+    scenarios = coach(request).scenarios()
+    return JSONResponse(
+        {"scenarios": [{"id": s.id, "title": s.title} for s in scenarios]}
+    )
+
+
+@router.get("/simulations")
+def simulations_page(request: Request) -> Response:
+    return _render(
+        request, "simulations.html", {"scenarios": coach(request).scenarios()}
+    )
+
+
+@router.get("/simulations/{scenario_id}")
+def simulation_page(request: Request, scenario_id: str) -> Response:
+    try:
+        scenario = coach(request).scenario(scenario_id)
+    except UnknownItem as error:
+        raise ApiError(404, str(error)) from None
+    return _render(request, "simulation.html", {"scenario": scenario})
+
+
+@router.post("/simulations/{scenario_id}")
+async def answer_simulation(request: Request, scenario_id: str) -> Response:
+    form = await request.form()
+    choice = [str(form.get("choice", ""))]
+    try:
+        result = coach(request).answer(scenario_id, choice)
+    except UnknownItem as error:
+        raise ApiError(404, str(error)) from None
+    except PracticeError as error:
+        raise ApiError(422, str(error), code="invalid_choice") from None
+    return _render(request, "_simulation_result.html", {"result": result.to_json()})
