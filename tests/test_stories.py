@@ -172,7 +172,7 @@ def test_story_list_rm_and_coverage() -> None:
     assert coverage["stretched"] == [2]
     assert len(coverage["principles"]) == 16
 
-    code, output = _invoke("story", "rm", "2", "--yes")
+    code, _output = _invoke("story", "rm", "2", "--yes")
     assert code == 0
     listed = json.loads(_invoke("story", "list", "--json")[1])["stories"]
     assert [s["title"] for s in listed] == ["A"]
@@ -279,7 +279,7 @@ def test_simulation_pick_and_rank() -> None:
     listed = json.loads(_invoke("simulate", "--json")[1])["scenarios"]
     assert len(listed) >= 10
     scenario = listed[0]["id"]
-    code, output = _invoke("simulate", scenario, "--json", "--pick", "x-not-an-option")
+    code, _output = _invoke("simulate", scenario, "--json", "--pick", "x-not-an-option")
     assert code == 2
     from loopcoach.catalog import load_catalog
 
