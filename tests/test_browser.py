@@ -131,3 +131,42 @@ def test_a_wrong_solution_shows_the_first_failing_visible_test(
     row = failing.inner_text()
     assert "example-2" in row
     assert "hidden" not in row
+
+
+def test_a_concurrent_story_edit_gets_the_conflict(
+    browser: object, server: str
+) -> None:
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{server}/api/v1/stories",
+        data=json.dumps(
+            {
+                "title": "Shared story",
+                "action": "I fixed the deploys.",
+                "principles": ["ownership"],
+            }
+        ).encode(),
+        headers={"content-type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request) as response:
+        story = json.load(response)
+    first = browser.new_page()  # type: ignore[attr-defined]
+    second = browser.new_page()  # type: ignore[attr-defined]
+    for page in (first, second):
+        page.goto(f"{server}/stories/{story['id']}")
+    first.fill("input[name=title]", "Edited in the first tab")
+    first.get_by_role("button", name="Save").click()
+    first.wait_for_url(f"{server}/stories/{story['id']}")
+    assert first.input_value("input[name=title]") == "Edited in the first tab"
+
+    second.fill("input[name=title]", "Edited in the second tab")
+    second.get_by_role("button", name="Save").click()
+    conflict = second.locator("[data-conflict='true']")
+    conflict.wait_for()
+    assert "changed while you edited" in conflict.inner_text()
+    assert "Edited in the first tab" in conflict.inner_text()
+    # The second tab's edit is still there to merge, not lost.
+    assert second.input_value("input[name=title]") == "Edited in the second tab"
