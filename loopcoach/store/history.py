@@ -123,16 +123,7 @@ class SubmissionHistory:
             isolation=new.isolation,
             code=_storable(new.code),
             tests=[
-                TestResultRow(
-                    position=position,
-                    name=test.name,
-                    verdict=test.verdict,
-                    time_ms=test.time_ms,
-                    memory_kb=test.memory_kb,
-                    hidden=test.hidden,
-                    message=_storable(test.message),
-                )
-                for position, test in enumerate(new.tests)
+                result_row(position, test) for position, test in enumerate(new.tests)
             ],
         )
         with self.store.session() as session:
@@ -186,6 +177,19 @@ class SubmissionHistory:
     def count(self) -> int:
         with self.store.session() as session:
             return int(session.scalar(select(func.count(SubmissionRow.id))) or 0)
+
+
+def result_row(position: int, test: TestRecord) -> TestResultRow:
+    """The row for one test case's result."""
+    return TestResultRow(
+        position=position,
+        name=test.name,
+        verdict=test.verdict,
+        time_ms=test.time_ms,
+        memory_kb=test.memory_kb,
+        hidden=test.hidden,
+        message=_storable(test.message),
+    )
 
 
 def _storable(text: str) -> str:

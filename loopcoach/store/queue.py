@@ -15,7 +15,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from loopcoach.store.database import Store
-from loopcoach.store.history import SubmissionRecord, TestRecord, _record, _storable
+from loopcoach.store.history import (
+    SubmissionRecord,
+    TestRecord,
+    _record,
+    _storable,
+    result_row,
+)
 from loopcoach.store.models import (
     IdempotencyKeyRow,
     SubmissionMode,
@@ -207,19 +213,10 @@ class SubmissionQueue:
 
     def add_result(self, submission_id: int, position: int, test: TestRecord) -> None:
         """Record one test case's result as it arrives, so pages can follow progress."""
+        row = result_row(position, test)
+        row.submission_id = submission_id
         with self.store.session() as session:
-            session.add(
-                TestResultRow(
-                    submission_id=submission_id,
-                    position=position,
-                    name=test.name,
-                    verdict=test.verdict,
-                    time_ms=test.time_ms,
-                    memory_kb=test.memory_kb,
-                    hidden=test.hidden,
-                    message=_storable(test.message),
-                )
-            )
+            session.add(row)
 
     def set_total(self, submission_id: int, tests_total: int) -> None:
         with self.store.session() as session:
