@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,20 +35,32 @@ class WebState:
     clock: Callable[[], float] = time.monotonic
     _solved: frozenset[str] | None = None
     _solved_at: float = 0.0
+    _refreshing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def solved(self) -> frozenset[str]:
-        """Slugs of solved problems, read from the store at most once a second.
+        """Slugs of solved problems, read from the store at most about once a second.
 
-        The problem list is the busiest read; a verdict reaches it within a second, and at
-        once when this server sees the verdict (see `forget_solved`).
+        The problem list is the busiest read. A verdict reaches it within a second, and at
+        once when this server sees the verdict (see `forget_solved`). While one request
+        refreshes the set, the others use the one they have instead of all querying.
         """
-        now = self.clock()
-        if self._solved is None or now - self._solved_at > SOLVED_SECONDS:
-            self._solved = frozenset(
-                await run_in_threadpool(self.practice.history.solved)
-            )
-            self._solved_at = now
+        if self._solved is None:
+            async with self._refreshing:
+                if self._solved is None:
+                    await self._refresh()
+        elif (
+            self.clock() - self._solved_at > SOLVED_SECONDS
+            and not self._refreshing.locked()
+        ):
+            async with self._refreshing:
+                await self._refresh()
+        assert self._solved is not None
         return self._solved
+
+    async def _refresh(self) -> None:
+        started = self.clock()
+        self._solved = frozenset(await run_in_threadpool(self.practice.history.solved))
+        self._solved_at = started
 
     def forget_solved(self) -> None:
         self._solved = None
