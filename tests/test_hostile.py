@@ -58,7 +58,7 @@ HOSTILE: dict[str, tuple[str, set[Verdict]]] = {
                     pass
             time.sleep(100)
         """,
-        {Verdict.TIME_LIMIT, Verdict.RUNTIME_ERROR},
+        {Verdict.TIME_LIMIT, Verdict.RUNTIME_ERROR, Verdict.MEMORY_LIMIT},
     ),
     "memory-one-block": (
         """

@@ -181,6 +181,8 @@ def deep_copy(
         return _wrong("the copy shares nodes with the original list; make new nodes")
     if output.get("foreign"):
         return _wrong("a random pointer of the copy leads outside the copy")
+    if output.get("original_changed"):
+        return _wrong("the original list was changed; leave it as it was")
     if not _same(output.get("nodes"), expected.get("nodes")):
         return _wrong(
             f"expected the list {show(expected.get('nodes'))}, got {show(output.get('nodes'))}"

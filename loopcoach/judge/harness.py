@@ -1,10 +1,16 @@
 """The program that runs inside the sandbox: standard library only, no loopcoach imports.
 
-It reads one payload from standard input (a marshal header, then the list of test inputs),
-runs the submission once per test case in a fresh module namespace, and writes one JSON line
-per event to the results descriptor. It never sees an expected output: comparing is the
+It reads a marshal header from standard input, then one test case's input at a time from
+the inputs descriptor (the next arrives only after the previous result), runs the
+submission once per test case in a fresh module namespace, and writes one JSON line per
+event to the results descriptor. It never sees an expected output: comparing is the
 trusted parent's job, so anything the submission does to this process can at worst change
-the outputs it reports, never turn a wrong output into a pass.
+the outputs it reports.
+
+Known limit: what only this process can observe (whether a returned linked list shares
+nodes with the input, for the deep-copy checker) is measured here, and a submission that
+rewrites the harness's own code could misreport it. The harness binds what it runs at
+start-up so that simply replacing its module's functions has no effect.
 
 The parent passes this file's text with `python -c`, so it must stay self-contained.
 """
@@ -12,7 +18,6 @@ The parent passes this file's text with `python -c`, so it must stay self-contai
 import _json
 import _signal
 import builtins
-import contextlib
 import marshal
 import os
 import resource
@@ -48,6 +53,7 @@ _builtin_exception_names = frozenset(
 )
 
 RESULTS_FD = 3
+MAX_INT_BITS = 100_000
 MAX_DEPTH = 64
 TYPING_NAMES = ("List", "Optional", "Dict", "Tuple", "Set", "Deque", "Any")
 
@@ -58,6 +64,10 @@ class _TimeUp(BaseException):
 
 class _BadOutput(Exception):
     """The submission returned something that is not plain data."""
+
+
+class _NoEntry(Exception):
+    """The submission defines none of the entry points the problem accepts."""
 
 
 class Node:
@@ -127,7 +137,13 @@ def _plain(value, depth=0):
     kind = _type(value)
     if value is None or kind is _bool or kind is _str:
         return value
-    if kind is _int or kind is _float:
+    if kind is _int:
+        if value.bit_length() > MAX_INT_BITS:
+            raise _BadOutput(
+                "returned an integer with more than %d bits" % MAX_INT_BITS
+            )
+        return value
+    if kind is _float:
         return value
     if kind is _list or kind is tuple:
         return [_plain(item, depth + 1) for item in value]
@@ -210,6 +226,23 @@ def _read_random_list(head, originals, limit):
     return {"cycle": False, "nodes": pairs, "shared": shared, "foreign": foreign}
 
 
+def _snapshot_random_list(nodes):
+    """The input list's values and links, to tell whether the submission changed it."""
+    position = {_id(node): index for index, node in enumerate(nodes)}
+    snapshot = []
+    for node in nodes:
+        following = _getattr(node, "next", None)
+        random = _getattr(node, "random", None)
+        snapshot.append(
+            (
+                _id(_getattr(node, "val", None)),
+                position.get(_id(following), -1) if following is not None else None,
+                position.get(_id(random), -1) if random is not None else None,
+            )
+        )
+    return snapshot
+
+
 # --- running one test case -----------------------------------------------------------
 
 
@@ -244,26 +277,29 @@ def _find_function(namespace, entry):
         for name in (method_name, function_name):
             if name and callable(_getattr(solution, name, None)):
                 return _getattr(solution(), name)
-    wanted = " or ".join(
-        part
-        for part in (
-            function_name and "a function %s" % function_name,
-            method_name and "class Solution with a method %s" % method_name,
-        )
-        if part
-    )
-    raise LookupError("the submission defines no %s" % wanted)
+    raise _NoEntry()
 
 
-def _run_function(code, header, case):
+def _run_function(
+    code,
+    header,
+    case,
+    _build=_build_random_list,
+    _read=_read_random_list,
+    _snapshot=_snapshot_random_list,
+    _plain=_plain,
+):
     namespace = _fresh_namespace(header)
     exec(code, namespace)
     function = _find_function(namespace, header["entry"])
     args = case["args"]
     if header["adapter"] == "random-list":
-        head, originals = _build_random_list(args[0])
+        head, originals = _build(args[0])
+        before = _snapshot(originals)
         result = function(head, *args[1:])
-        return _read_random_list(result, originals, _len(originals) + 10), None
+        read = _read(result, originals, _len(originals) + 10)
+        read["original_changed"] = _snapshot(originals) != before
+        return read, None
     return _plain(function(*args)), None
 
 
@@ -273,7 +309,7 @@ def _run_design(code, header, case):
     class_name = header["entry"]["class"]
     cls = namespace.get(class_name)
     if not _isinstance(cls, _type):
-        raise LookupError("the submission defines no class %s" % class_name)
+        raise _NoEntry()
     operations = case["operations"]
     instance = cls(*operations[0][1:])
     outputs = [None]
@@ -291,7 +327,11 @@ def _run_design(code, header, case):
     return outputs, errors
 
 
+_timed_out = [False]
+
+
 def _on_alarm(signum, frame):
+    _timed_out[0] = True
     raise _TimeUp()
 
 
@@ -301,13 +341,18 @@ def _run_case(index, code, header, case):
     record = {"event": "result", "index": index}
     started = _process_time()
     try:
+        _timed_out[0] = False
         _signal.signal(_signal.SIGPROF, _on_alarm)
-        _setitimer(_signal.ITIMER_PROF, budget)
+        # Once the budget is spent the alarm repeats, so a bare `except:` in the
+        # submission cannot swallow the time-out and carry on.
+        _setitimer(_signal.ITIMER_PROF, budget, 0.005)
         if header["kind"] == "design":
             output, errors = _run_design(code, header, case)
         else:
             output, errors = _run_function(code, header, case)
         _setitimer(_signal.ITIMER_PROF, 0)
+        if _timed_out[0]:
+            raise _TimeUp()
         record["status"] = "ok"
         record["output"] = output
         if errors:
@@ -322,46 +367,74 @@ def _run_case(index, code, header, case):
         _setitimer(_signal.ITIMER_PROF, 0)
         record["status"] = "bad_output"
         record["message"] = _str(error)
-    except LookupError as error:
+    except _NoEntry:
         _setitimer(_signal.ITIMER_PROF, 0)
-        if "the submission defines no" in _str(error):
-            record["status"] = "no_entry"
+        record["status"] = "no_entry"
+    except BaseException as error:
+        _setitimer(_signal.ITIMER_PROF, 0)
+        if _timed_out[0]:
+            record["status"] = "time"
         else:
             record["status"] = "error"
             record["exception"] = _exception_name(error)
-        record["message"] = _error_message(error)
-    except BaseException as error:
-        _setitimer(_signal.ITIMER_PROF, 0)
-        record["status"] = "error"
-        record["exception"] = _exception_name(error)
-        record["message"] = _error_message(error)
+            record["message"] = _error_message(error)
+            record["line"] = _solution_line(error)
     record["cpu_ms"] = round((_process_time() - started) * 1000, 3)
     record["rss_kb"] = _getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Prints reach the judge before the verdict, which may end the run.
+    _flush_streams()
     _emit(record)
 
 
-def _read_all(descriptor):
+def _solution_line(error):
+    """The line of the submission where an exception was raised, if it was there."""
+    line = None
+    traceback = _getattr(error, "__traceback__", None)
+    while traceback is not None:
+        if traceback.tb_frame.f_code.co_filename == "solution.py":
+            line = traceback.tb_lineno
+        traceback = traceback.tb_next
+    return line if _type(line) is _int else None
+
+
+def _read_exactly(descriptor, size):
     chunks = []
-    while True:
-        chunk = os.read(descriptor, 1 << 22)
+    while size > 0:
+        chunk = os.read(descriptor, min(size, 1 << 22))
         if not chunk:
-            return b"".join(chunks)
+            return None
         chunks.append(chunk)
+        size -= _len(chunk)
+    return b"".join(chunks)
+
+
+def _next_case(descriptor):
+    # Each test case's input arrives only when the one before has a result: the process
+    # never holds inputs of tests still to come, hidden ones least of all.
+    size = _read_exactly(descriptor, 8)
+    if size is None:
+        return None
+    data = _read_exactly(descriptor, _int.from_bytes(size, "little"))
+    return None if data is None else marshal.loads(data)
 
 
 def main():
-    # The payload: an 8-byte header length, the marshalled header, the marshalled inputs.
-    payload = _read_all(0)
-    header_end = 8 + _int.from_bytes(payload[:8], "little")
-    header = marshal.loads(payload[8:header_end])
+    header = marshal.loads(
+        _read_exactly(0, _int.from_bytes(_read_exactly(0, 8), "little"))
+    )
     global RESULTS_FD
     RESULTS_FD = header["results_fd"]
+    inputs_fd = header["inputs_fd"]
 
     # Nothing more comes on standard input: a submission that waits on it sees the end.
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
     sys.setrecursionlimit(header.get("recursion_limit", 10000))
+    try:
+        sys.set_int_max_str_digits(0)
+    except AttributeError:
+        pass
 
     try:
         code = compile(header["source"], "solution.py", "exec")
@@ -378,11 +451,15 @@ def main():
         _exit(0)
 
     _load_typing_names(header["source"])
-    cases = marshal.loads(memoryview(payload)[header_end:])
-    del payload
-    _emit({"event": "ready", "count": _len(cases)})
-    for index, case in enumerate(cases):
+    _emit({"event": "ready"})
+    index = 0
+    while True:
+        case = _next_case(inputs_fd)
+        if case is None:
+            break
         _run_case(index, code, header, case)
+        del case
+        index += 1
     _emit({"event": "done"})
     _flush_streams()
     _exit(0)
@@ -391,8 +468,10 @@ def main():
 def _flush_streams():
     # os._exit skips buffered prints; the submission may have replaced the streams.
     for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
-        with contextlib.suppress(BaseException):
+        try:
             stream.flush()
+        except BaseException:
+            pass
 
 
 main()

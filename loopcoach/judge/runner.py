@@ -11,22 +11,21 @@ the run at the first failure, and enforces wall time, output size and teardown i
 
 from __future__ import annotations
 
-import json
+import builtins
 import logging
 import marshal
 import os
-import selectors
 import signal
-import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from loopcoach.catalog.models import Problem, ProblemKind
+from loopcoach.catalog.models import Adapter, Problem, ProblemKind
 from loopcoach.judge.checkers import CHECKERS, Check
 from loopcoach.judge.sandbox import Isolation, Limits, Sandbox
+from loopcoach.judge.session import TICK_MS, Follower, Plan, Run, number
 from loopcoach.judge.testdata import (
     TestCase,
     TestDataError,
@@ -43,11 +42,6 @@ security_logger = logging.getLogger("loopcoach.security")
 
 HARNESS_SOURCE = (Path(__file__).parent / "harness.py").read_text(encoding="utf-8")
 MAX_SOURCE_BYTES = 64 * 1024
-STREAM_LIMIT_BYTES = 1024 * 1024
-STREAM_KEEP_BYTES = 16 * 1024
-RESULTS_LIMIT_BYTES = 64 * 1024 * 1024
-STARTUP_SECONDS = 10.0
-EXIT_GRACE_SECONDS = 1.0
 REFERENCE_TIME_FACTOR = 10
 
 
@@ -121,33 +115,18 @@ class Progress:
 ProgressCallback = Callable[[Progress], None]
 
 
-@dataclass
-class _Run:
-    """What one sandbox run produced, before any verdict on the submission."""
-
-    records: list[dict[str, Any]] = field(default_factory=list)
-    compile_error: dict[str, Any] | None = None
-    done: bool = False
-    killed_for: Verdict | None = None
-    kill_message: str = ""
-    running: int | None = None
-    exit_code: int | None = None
-    memory_kb: int = 0
-    stdout: bytearray = field(default_factory=bytearray)
-    stderr: bytearray = field(default_factory=bytearray)
-    protocol_error: str = ""
-    started_at: float = 0.0
-    cpu_seconds: int = 0
-
-
 class Judge:
     """Judges submissions to problems; owns the sandbox and the test-case cache."""
 
     def __init__(self, sandbox: Sandbox, cache_dir: Path | None = None) -> None:
         self.sandbox = sandbox
-        self.cache_dir = cache_dir
+        # Cached cases hold expected outputs: on disk only where submissions cannot
+        # read the user's files.
+        self.cache_dir = (
+            cache_dir if sandbox.isolation is Isolation.BUBBLEWRAP else None
+        )
         self._prepared: dict[str, list[TestCase]] = {}
-        self._blobs: dict[tuple[str, bool], bytes] = {}
+        self._blobs: dict[tuple[str, bool], list[bytes]] = {}
 
     def cases(self, problem: Problem) -> list[TestCase]:
         """The problem's test cases with expected outputs, built once and cached.
@@ -168,9 +147,15 @@ class Judge:
     def _build_cases(self, problem: Problem) -> list[TestCase]:
         collected = written_and_generated(problem)
         limits_ms = problem.meta.limits.time_ms * REFERENCE_TIME_FACTOR
-        blob = marshal.dumps(collected.inputs)
+        try:
+            blobs = [marshal.dumps(case_input) for case_input in collected.inputs]
+        except ValueError as error:
+            raise TestDataError(
+                f"{problem.folder / 'generator.py'}: a test input is not plain data "
+                f"(lists, dicts, numbers, strings, booleans, None): {error}"
+            ) from None
         run = self._execute(
-            problem, problem.reference, blob, len(collected.inputs), limits_ms, None
+            problem, problem.reference, blobs, [False] * len(blobs), limits_ms, None
         )
         outputs: list[Any] = []
         for index, record in enumerate(run.records):
@@ -238,14 +223,16 @@ class Judge:
                 [],
                 Verdict.COMPILE_ERROR,
                 f"the source is larger than {MAX_SOURCE_BYTES // 1024} KiB",
-                _Run(),
+                Run(),
             )
 
         checker = CHECKERS[problem.meta.checker]
         results: list[TestResult] = []
+        run_state = Run()
 
         def check(index: int, record: dict[str, Any]) -> bool:
-            result = _check_one(problem, checker, cases[index], record)
+            reveal = not cases[index].hidden and not run_state.hidden_sent
+            result = _check_one(problem, checker, cases[index], record, reveal)
             results.append(result)
             if on_progress is not None:
                 on_progress(
@@ -258,18 +245,21 @@ class Judge:
                 on_progress(Progress(index, len(cases), cases[index].name, None))
 
         blob_key = (cache_key(problem, HARNESS_SOURCE), examples_only)
-        blob = self._blobs.get(blob_key)
-        if blob is None:
-            blob = self._blobs[blob_key] = marshal.dumps([case.input for case in cases])
+        blobs = self._blobs.get(blob_key)
+        if blobs is None:
+            blobs = self._blobs[blob_key] = [
+                marshal.dumps(case.input) for case in cases
+            ]
         try:
             run = self._execute(
                 problem,
                 source,
-                blob,
-                len(cases),
+                blobs,
+                [case.hidden for case in cases],
                 problem.meta.limits.time_ms,
                 check,
                 started,
+                run_state,
             )
         except OSError as error:
             logger.exception("sandbox failed for %s", problem.slug)
@@ -293,7 +283,7 @@ class Judge:
         problem: Problem,
         cases: list[TestCase],
         results: list[TestResult],
-        run: _Run,
+        run: Run,
     ) -> Report:
         if run.compile_error is not None:
             line = run.compile_error.get("line")
@@ -313,11 +303,16 @@ class Judge:
             verdict, message = _abnormal_end(run, cases, len(results))
             index = len(results)
             if index < len(cases):
+                killed_after = (
+                    (time.monotonic() - run.test_started_at) * 1000
+                    if run.running == index and run.test_started_at
+                    else 0.0
+                )
                 results.append(
                     TestResult(
                         name=cases[index].name,
                         verdict=verdict,
-                        time_ms=0,
+                        time_ms=killed_after,
                         memory_kb=max((r.memory_kb for r in results), default=0),
                         hidden=cases[index].hidden,
                         message=message,
@@ -341,11 +336,11 @@ class Judge:
         results: list[TestResult],
         verdict: Verdict,
         message: str,
-        run: _Run,
+        run: Run,
     ) -> Report:
-        # A program's own printing may echo hidden inputs, so it is shown only when
-        # every test case that ran was visible.
-        visible = all(not result.hidden for result in results)
+        # A program's own printing may echo hidden inputs, so it is shown only when no
+        # hidden test's input ever went into the sandbox.
+        visible = not run.hidden_sent and all(not result.hidden for result in results)
         return Report(
             problem=problem.slug,
             verdict=verdict,
@@ -366,13 +361,15 @@ class Judge:
         self,
         problem: Problem,
         source: str,
-        inputs: bytes,
-        count: int,
+        inputs: list[bytes],
+        hidden: list[bool],
         time_ms: int,
         check: Callable[[int, dict[str, Any]], bool] | None,
         started: Callable[[int], None] | None = None,
-    ) -> _Run:
+        run: Run | None = None,
+    ) -> Run:
         results_read, results_write = os.pipe()
+        inputs_read, inputs_write = os.pipe()
         header = {
             "source": source,
             "kind": problem.meta.kind.value,
@@ -384,23 +381,40 @@ class Judge:
             "adapter": problem.meta.adapter.value,
             "time_ms": time_ms,
             "results_fd": results_write,
+            "inputs_fd": inputs_read,
         }
         encoded = marshal.dumps(header)
-        limits = _limits_for(problem, time_ms, count, len(inputs))
-        stdin = _memory_file(len(encoded).to_bytes(8, "little"), encoded, inputs)
+        largest = max((len(blob) for blob in inputs), default=0)
+        limits = _limits_for(problem, time_ms, len(inputs), largest)
+        stdin = _memory_file(len(encoded).to_bytes(8, "little"), encoded)
         try:
             process = self.sandbox.launch(
                 ["-I", "-S", "-c", HARNESS_SOURCE],
                 limits,
                 stdin=stdin,
-                pass_fds=[results_write],
+                pass_fds=[results_write, inputs_read],
             )
+        except BaseException:
+            os.close(inputs_write)
+            os.close(results_read)
+            raise
         finally:
             os.close(stdin)
             os.close(results_write)
-        run = _Run(started_at=time.monotonic(), cpu_seconds=limits.cpu_seconds)
+            os.close(inputs_read)
+        run = run or Run()
+        run.started_at = time.monotonic()
+        run.cpu_seconds = limits.cpu_seconds
+        plan = Plan(
+            inputs=inputs,
+            hidden=hidden,
+            time_ms=time_ms,
+            memory_kb=problem.meta.limits.memory_mb * 1024,
+        )
         try:
-            _follow(process, results_read, run, time_ms, count, check, started)
+            Follower(
+                process, results_read, inputs_write, run, plan, check, started
+            ).follow()
         finally:
             os.close(results_read)
             clean = run.done and run.killed_for is None
@@ -410,11 +424,13 @@ class Judge:
 
 
 def _limits_for(
-    problem: Problem, time_ms: int, count: int, payload_bytes: int
+    problem: Problem, time_ms: int, count: int, largest_input: int
 ) -> Limits:
     cpu_seconds = int(time_ms * count / 1000) + 2
-    # The interpreter and the loaded inputs need room beyond the submission's budget.
-    memory = (problem.meta.limits.memory_mb + 64) * 1024 * 1024 + 6 * payload_bytes
+    # Address space is a backstop per process: the interpreter's own mappings and one
+    # loaded input need room beyond the budget. The judge holds the whole tree's
+    # resident memory to the budget itself.
+    memory = (problem.meta.limits.memory_mb + 64) * 1024 * 1024 + 8 * largest_input
     return Limits(cpu_seconds=cpu_seconds, memory_bytes=memory)
 
 
@@ -428,132 +444,74 @@ def _memory_file(*parts: bytes) -> int:
     return descriptor
 
 
-def _follow(
-    process: subprocess.Popen[bytes],
-    results_read: int,
-    run: _Run,
-    time_ms: int,
-    count: int,
-    check: Callable[[int, dict[str, Any]], bool] | None,
-    started: Callable[[int], None] | None,
-) -> None:
-    """Read the run's three streams until it ends, fails, or breaks a limit."""
-    assert process.stdout is not None and process.stderr is not None
-    selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ, "stdout")
-    selector.register(process.stderr, selectors.EVENT_READ, "stderr")
-    selector.register(results_read, selectors.EVENT_READ, "results")
-    per_test = time_ms * 2 / 1000 + 1.0
-    deadline = time.monotonic() + STARTUP_SECONDS
-    pending = bytearray()
-    received = 0
-    streamed = 0
-    open_streams = 3
-
-    try:
-        while open_streams:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                if run.done:
-                    return
-                run.killed_for = Verdict.TIME_LIMIT
-                run.kill_message = "the program ran past its wall-clock time"
-                return
-            for key, _ in selector.select(timeout=min(remaining, 0.5)):
-                chunk = os.read(key.fd, 65536)
-                if not chunk:
-                    selector.unregister(key.fileobj)
-                    open_streams -= 1
-                    continue
-                if key.data == "results":
-                    received += len(chunk)
-                    if received > RESULTS_LIMIT_BYTES:
-                        run.killed_for = Verdict.OUTPUT_LIMIT
-                        run.kill_message = (
-                            "the program returned more data than the judge accepts"
-                        )
-                        return
-                    pending += chunk
-                    while b"\n" in pending:
-                        line, _, rest = pending.partition(b"\n")
-                        pending = bytearray(rest)
-                        verdict_deadline = _on_record(
-                            bytes(line), run, count, check, started, per_test
-                        )
-                        if run.killed_for is not None or run.protocol_error:
-                            return
-                        if verdict_deadline is not None:
-                            deadline = verdict_deadline
-                    continue
-
-                streamed += len(chunk)
-                target = run.stdout if key.data == "stdout" else run.stderr
-                if len(target) < STREAM_KEEP_BYTES:
-                    target += chunk[: STREAM_KEEP_BYTES - len(target)]
-                if streamed > STREAM_LIMIT_BYTES:
-                    run.killed_for = Verdict.OUTPUT_LIMIT
-                    run.kill_message = f"the program printed more than {STREAM_LIMIT_BYTES // 1024} KiB"
-                    return
-    finally:
-        selector.close()
-
-
-def _on_record(
-    line: bytes,
-    run: _Run,
-    count: int,
-    check: Callable[[int, dict[str, Any]], bool] | None,
-    started: Callable[[int], None] | None,
-    per_test: float,
-) -> float | None:
-    """Apply one record; returns a new deadline when the clock should restart."""
-    try:
-        record = json.loads(line)
-        event = record["event"]
-    except (ValueError, KeyError, TypeError):
-        run.protocol_error = "the program wrote over the judge's result channel"
-        security_logger.warning("malformed result record from a submission")
-        return None
-
-    expected_index = len(run.records)
-    if event == "ready":
-        return time.monotonic() + per_test
-    if event == "begin" and record.get("index") == expected_index:
-        run.running = expected_index
-        if started is not None:
-            started(expected_index)
-        return time.monotonic() + per_test
-    if event == "result" and record.get("index") == expected_index == run.running:
-        run.records.append(record)
-        run.running = None
-        if check is not None and not check(expected_index, record):
-            run.killed_for = Verdict.WRONG_ANSWER  # stop at the first failure
-        return None
-    if event == "done" and expected_index == count:
-        run.done = True
-        return time.monotonic() + EXIT_GRACE_SECONDS
-    if event == "compile_error" and expected_index == 0:
-        run.compile_error = record
-        run.done = True
-        return time.monotonic() + EXIT_GRACE_SECONDS
-
-    run.protocol_error = "the program wrote over the judge's result channel"
-    security_logger.warning("out-of-order result record %r from a submission", event)
-    return None
-
-
 def _output_of(problem: Problem, record: dict[str, Any]) -> Any:
     if problem.meta.kind is ProblemKind.DESIGN:
         return {"results": record.get("output"), "errors": record.get("errors") or {}}
     return record.get("output")
 
 
-HARNESS_STATUS = {
-    "time": (Verdict.TIME_LIMIT, "took longer than the time limit"),
-    "memory": (Verdict.MEMORY_LIMIT, "used more memory than the limit"),
-    "bad_output": (Verdict.WRONG_ANSWER, "returned a value that is not plain data"),
-    "no_entry": (Verdict.COMPILE_ERROR, "the entry point is missing"),
-}
+def _well_formed(problem: Problem, case: TestCase, output: Any) -> bool:
+    """Whether an output has the shape its checker reads; anything else is a wrong answer."""
+    if problem.meta.kind is ProblemKind.DESIGN:
+        results, errors = output["results"], output["errors"]
+        operations = case.input.get("operations") or []
+        return (
+            isinstance(results, list)
+            and len(results) == len(operations)
+            and isinstance(errors, dict)
+            and all(isinstance(k, str) and k.isdigit() for k in errors)
+        )
+    if problem.meta.adapter is Adapter.RANDOM_LIST:
+        return (
+            isinstance(output, dict)
+            and isinstance(output.get("nodes"), list)
+            and all(
+                isinstance(pair, list)
+                and len(pair) == 2
+                and (
+                    pair[1] is None
+                    or (isinstance(pair[1], int) and not isinstance(pair[1], bool))
+                )
+                for pair in output["nodes"]
+            )
+            and all(
+                isinstance(output.get(flag), bool)
+                for flag in ("cycle", "shared", "foreign")
+            )
+        )
+    return True
+
+
+BUILTIN_EXCEPTIONS = frozenset(
+    name
+    for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, BaseException)
+)
+
+
+def _exception(record: dict[str, Any]) -> str:
+    # The name comes from the sandbox; only the names of Python's own exceptions are
+    # shown, so a submission cannot spell out data in a class name.
+    name = record.get("exception")
+    return (
+        name if isinstance(name, str) and name in BUILTIN_EXCEPTIONS else "an exception"
+    )
+
+
+def _entry_message(problem: Problem) -> str:
+    entry = problem.meta.entry
+    if entry.class_name:
+        return f"the submission defines no class {entry.class_name}"
+    forms = []
+    if entry.function:
+        forms.append(f"a function {entry.function}")
+    if entry.method:
+        forms.append(f"a class Solution with a method {entry.method}")
+    return (
+        "the submission defines neither " + " nor ".join(forms)
+        if len(forms) > 1
+        else ("the submission defines no " + (forms[0] if forms else "entry point"))
+    )
 
 
 def _check_one(
@@ -561,26 +519,49 @@ def _check_one(
     checker: Callable[..., Check],
     case: TestCase,
     record: dict[str, Any],
+    reveal: bool,
 ) -> TestResult:
-    """Turn one harness record into a test result, running the checker when it is ok."""
-    cpu_ms = record.get("cpu_ms")
-    rss_kb = record.get("rss_kb")
+    """Turn one harness record into a test result, running the checker when it is ok.
+
+    With `reveal` false (a hidden test, or any test once a hidden input went into the
+    sandbox), every message is the judge's own wording: nothing from the sandbox.
+    """
+    limits = problem.meta.limits
+    cpu_ms = max(number(record.get("cpu_ms")), number(record.get("tree_cpu_ms")))
+    rss_kb = int(max(number(record.get("rss_kb")), number(record.get("tree_rss_kb"))))
     result = TestResult(
         name=case.name,
         verdict=Verdict.INTERNAL_ERROR,
-        time_ms=float(cpu_ms) if isinstance(cpu_ms, int | float) else 0.0,
-        memory_kb=int(rss_kb) if isinstance(rss_kb, int) else 0,
+        time_ms=min(cpu_ms, 10 * limits.time_ms),
+        memory_kb=rss_kb,
         hidden=case.hidden,
     )
-    if not case.hidden:
+    if reveal:
         result.input = case.input
         result.expected = case.expected
+    where = "" if reveal else " on a hidden test"
     status = record.get("status")
+
+    # The judge's own measurements decide the limits, whatever the record says.
+    if number(record.get("tree_cpu_ms")) > limits.time_ms + TICK_MS or status == "time":
+        result.verdict = Verdict.TIME_LIMIT
+        result.message = "took longer than the time limit" + where
+        return result
+    if rss_kb > limits.memory_mb * 1024 or status == "memory":
+        result.verdict = Verdict.MEMORY_LIMIT
+        result.message = (
+            f"used more than the {limits.memory_mb} MB memory limit" + where
+        )
+        return result
 
     if status == "ok":
         output = _output_of(problem, record)
-        if not case.hidden:
+        if reveal:
             result.output = output
+        if not _well_formed(problem, case, output):
+            result.verdict = Verdict.WRONG_ANSWER
+            result.message = "returned data the checker cannot read" + where
+            return result
         try:
             finding = checker(
                 case.input, case.expected, output, problem.meta.checker_options
@@ -590,63 +571,75 @@ def _check_one(
             result.message = "the checker failed; this is a judge bug, not your fault"
             return result
         result.verdict = finding.verdict
-        result.message = _reveal(case, finding.message, finding.verdict)
+        if finding.verdict is not Verdict.ACCEPTED:
+            result.message = (
+                clean_text(finding.message)
+                if reveal
+                else (f"{finding.verdict.label.lower()} on a hidden test")
+            )
         return result
 
     if status == "error":
-        exception = str(record.get("exception", "an exception"))
         result.verdict = Verdict.RUNTIME_ERROR
-        detail = str(record.get("message", ""))[:500]
-        result.message = (
-            f"raised {exception} on a hidden test"
-            if case.hidden
-            else detail or exception
+        if not reveal:
+            result.message = f"raised {_exception(record)} on a hidden test"
+            return result
+        line = record.get("line")
+        at = (
+            f" (line {line})"
+            if isinstance(line, int) and not isinstance(line, bool)
+            else ""
         )
+        detail = clean_text(str(record.get("message", "")))[:500]
+        result.message = (detail or _exception(record)) + at
         return result
-
-    verdict, text = HARNESS_STATUS.get(
-        str(status), (Verdict.INTERNAL_ERROR, "unknown status")
-    )
-    result.verdict = verdict
-    if status in ("no_entry",):
-        result.message = str(record.get("message", text)).removeprefix("LookupError: ")
-    elif status == "bad_output" and not case.hidden:
-        result.message = str(record.get("message", text))
-    else:
-        result.message = text + (" on a hidden test" if case.hidden else "")
+    if status == "no_entry":
+        result.verdict = Verdict.COMPILE_ERROR
+        result.message = _entry_message(problem)
+        return result
+    if status == "bad_output":
+        result.verdict = Verdict.WRONG_ANSWER
+        detail = clean_text(str(record.get("message", "")))[:300] if reveal else ""
+        result.message = detail or "returned a value that is not plain data" + where
+        return result
+    result.message = "the harness reported something the judge does not know"
     return result
 
 
-def _reveal(case: TestCase, message: str, verdict: Verdict) -> str:
-    if verdict is Verdict.ACCEPTED:
-        return ""
-    if case.hidden:
-        return f"{verdict.label.lower()} on a hidden test"
-    return message
-
-
-def _abnormal_end(run: _Run, cases: list[TestCase], index: int) -> tuple[Verdict, str]:
-    """Explain a run that stopped before every test case had a result."""
-    name = cases[index].name if index < len(cases) else "the end"
-    where = (
-        f"test {name}"
-        if index < len(cases) and not cases[index].hidden
-        else "a hidden test"
+def clean_text(text: str) -> str:
+    """Text from the sandbox, safe to print and store: no control characters or lone
+    surrogates, no terminal escape sequences."""
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return "".join(
+        character
+        if character in "\n\t" or (character.isprintable() and character != "\x1b")
+        else "\ufffd"
+        for character in text
     )
+
+
+def _abnormal_end(run: Run, cases: list[TestCase], index: int) -> tuple[Verdict, str]:
+    """Explain a run that stopped before every test case had a result."""
+    reveal = index < len(cases) and not cases[index].hidden and not run.hidden_sent
+    where = f"test {cases[index].name}" if reveal else "a hidden test"
+    if index >= len(cases):
+        where = "after the last test"
     if run.protocol_error:
         return Verdict.RUNTIME_ERROR, run.protocol_error
     if run.killed_for is not None:
         return run.killed_for, f"{run.kill_message} ({where})"
 
     code = run.exit_code if run.exit_code is not None else 0
-    signal_number = -code if code < 0 else code - 128 if code > 128 else 0
+    # Under bubblewrap a signal's death arrives as 128 + its number.
+    signal_number = -code if code < 0 else code - 128 if 128 < code <= 128 + 64 else 0
     stderr = _text(run.stderr)
     elapsed = time.monotonic() - run.started_at
-    if signal_number == signal.SIGXCPU or (
-        # The CPU limit's hard edge is a SIGKILL; any other SIGKILL came from the
-        # program itself, e.g. a kill(-1) of everything in its sandbox.
-        signal_number == signal.SIGKILL and elapsed >= run.cpu_seconds * 0.9
+    if (
+        signal_number in (signal.SIGXCPU, signal.SIGKILL)
+        and elapsed >= run.cpu_seconds * 0.9
     ):
+        # The CPU limit ends a run with SIGXCPU, then SIGKILL; the same signals early
+        # came from the program itself.
         return Verdict.TIME_LIMIT, f"used up its CPU time ({where})"
     if "MemoryError" in stderr:
         return Verdict.MEMORY_LIMIT, f"ran out of memory ({where})"
@@ -664,4 +657,4 @@ def _abnormal_end(run: _Run, cases: list[TestCase], index: int) -> tuple[Verdict
 
 
 def _text(data: bytearray | bytes) -> str:
-    return bytes(data).decode("utf-8", "replace")
+    return clean_text(bytes(data).decode("utf-8", "replace"))

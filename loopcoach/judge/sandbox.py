@@ -17,9 +17,9 @@ import os
 import resource
 import shutil
 import signal
+import stat
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -121,15 +121,19 @@ class SlotLock:
     """One of a fixed set of judge slots, held with a file lock for this process.
 
     Each slot has its own sandbox uid, so a cleanup that kills every process of that uid
-    can never touch another judge's submission.
+    can never touch another judge's submission. The lock folder is the same for every
+    judge of a user whatever its environment says, and is refused unless it is a real
+    folder that only that user can write.
     """
 
     def __init__(self, directory: Path | None = None) -> None:
-        folder = directory or Path(tempfile.gettempdir()) / "loopcoach-slots"
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder = directory or slot_directory()
+        _private_folder(folder)
         for slot in range(SLOT_COUNT):
             handle = os.open(
-                folder / f"slot-{slot}.lock", os.O_RDWR | os.O_CREAT, 0o600
+                folder / f"slot-{slot}.lock",
+                os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
+                0o600,
             )
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -147,6 +151,28 @@ class SlotLock:
         os.close(self._handle)
 
 
+def slot_directory() -> Path:
+    """Where judges of this user take their slots: fixed, so all of them agree."""
+    if os.geteuid() == 0 and os.path.isdir("/run"):
+        return Path("/run/loopcoach-slots")
+    return Path(f"/tmp/loopcoach-slots-{os.geteuid()}")
+
+
+def _private_folder(folder: Path) -> None:
+    with contextlib.suppress(FileExistsError):
+        folder.mkdir(mode=0o700, parents=False)
+    info = os.lstat(folder)
+    if (
+        not stat.S_ISDIR(info.st_mode)
+        or info.st_uid != os.geteuid()
+        or info.st_mode & 0o077
+    ):
+        raise SandboxUnavailable(
+            f"{folder} must be a folder owned by uid {os.geteuid()} with mode 700; "
+            "remove it and run again"
+        )
+
+
 class Sandbox:
     """Launches contained processes with one isolation mode and one uid."""
 
@@ -161,11 +187,18 @@ class Sandbox:
         self.slot = slot if slot is not None else self._slot_lock.slot  # type: ignore[union-attr]
         self.is_root = os.geteuid() == 0
         self.uid = SANDBOX_UID_BASE + self.slot if self.is_root else os.getuid()
+        self._launched_at = 0
         self.isolation = isolation or detect_isolation(self)
         if self.isolation is Isolation.RLIMITS:
             sandbox_logger.warning(
                 "no bubblewrap or user namespaces here: submissions run with resource "
-                "limits only; install bubblewrap for real isolation"
+                "limits only and can read what you can; install bubblewrap"
+            )
+        elif self.isolation is Isolation.NAMESPACES:
+            sandbox_logger.warning(
+                "bubblewrap is not installed: submissions run in namespaces without a "
+                "network, but can read the files your user can read, reference "
+                "solutions included; install bubblewrap for full isolation"
             )
         _become_subreaper()
 
@@ -195,6 +228,7 @@ class Sandbox:
         """Start `program` contained; the caller reads its stdout and stderr pipes."""
         argv = self.command(program, limits)
         sandbox_logger.debug("launching %s sandbox as uid %d", self.isolation, self.uid)
+        self._launched_at = _boot_ticks()
         return subprocess.Popen(
             argv,
             stdin=stdin,
@@ -235,8 +269,9 @@ class Sandbox:
                 stream.close()
         if self.is_root:
             self._sweep(clean_exit=clean_exit)
-        else:
-            _reap_orphans()
+        elif not (clean_exit and self.isolation is Isolation.BUBBLEWRAP):
+            _kill_descendants(self._launched_at)
+        _reap_orphans(None if self.is_root else self._launched_at)
         return peak
 
     def _sweep(self, *, clean_exit: bool) -> None:
@@ -330,10 +365,20 @@ def _bubblewrap_argv(interpreter: Interpreter, limits: Limits) -> list[str]:
         "/proc",
         "--dev",
         "/dev",
+        # Every writable place is a size-capped tmpfs: files there are memory the
+        # process-tree limit does not see.
         "--size",
         str(limits.scratch_bytes),
         "--tmpfs",
         "/tmp",
+        "--size",
+        str(limits.scratch_bytes // 4),
+        "--tmpfs",
+        "/dev/shm",
+        "--remount-ro",
+        "/dev",
+        "--remount-ro",
+        "/",
         "--chdir",
         "/tmp",
         "--clearenv",
@@ -423,14 +468,70 @@ def _kill_every_process_of(uid: int) -> None:
     os.waitpid(pid, 0)
 
 
-def _reap_orphans() -> None:
-    """Reap zombies re-parented to us, leaving our own subprocesses' statuses alone."""
-    for pid in _zombie_children():
+def _boot_ticks() -> int:
+    return int(time.clock_gettime(time.CLOCK_BOOTTIME) * os.sysconf("SC_CLK_TCK"))
+
+
+def _kill_descendants(since: int) -> None:
+    """Without a uid of its own, a run's processes are found by ancestry: as the child
+    subreaper, everything a run started and left behind descends from this process.
+    Only processes started since the run's launch are touched."""
+    deadline = time.monotonic() + SWEEP_SECONDS
+    own = os.getpid()
+    while time.monotonic() < deadline:
+        parents: dict[int, int] = {}
+        started: dict[int, int] = {}
+        living: set[int] = set()
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"{entry.path}/stat", "rb") as handle:
+                    fields = handle.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+            pid = int(entry.name)
+            parents[pid] = int(fields[1])
+            started[pid] = int(fields[19])
+            if fields[0] != b"Z":
+                living.add(pid)
+        doomed = [
+            pid
+            for pid in living
+            if started[pid] >= since and _descends_from(pid, own, parents)
+        ]
+        if not doomed:
+            return
+        for pid in doomed:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        _reap_orphans(since)
+        time.sleep(0.002)
+
+
+def _descends_from(pid: int, ancestor: int, parents: dict[int, int]) -> bool:
+    for _ in range(64):
+        pid = parents.get(pid, 0)
+        if pid == ancestor:
+            return True
+        if pid <= 1:
+            return False
+    return False
+
+
+def _reap_orphans(since: int | None = None) -> None:
+    """Reap zombies re-parented to us, leaving our own subprocesses' statuses alone.
+
+    Args:
+        since: also reap zombies started at or after this boot tick (a run's leftovers
+            when they share our uid and pid namespace).
+    """
+    for pid in _zombie_children(since):
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
 
 
-def _zombie_children() -> list[int]:
+def _zombie_children(since: int | None = None) -> list[int]:
     own = os.getpid()
     zombies = []
     for entry in Path("/proc").iterdir():
@@ -441,7 +542,9 @@ def _zombie_children() -> list[int]:
         except OSError:
             continue
         fields = stat.rsplit(")", 1)[-1].split()
-        if fields[0] == "Z" and int(fields[1]) == own and _is_foreign(entry):
+        if fields[0] != "Z" or int(fields[1]) != own:
+            continue
+        if _is_foreign(entry) or (since is not None and int(fields[19]) >= since):
             zombies.append(int(entry.name))
     return zombies
 
