@@ -573,3 +573,266 @@ def test_a_broken_checker_is_an_internal_error(
     report = _judge(judge, two_sum, CORRECT)
     assert report.verdict is Verdict.INTERNAL_ERROR
     assert "judge bug" in report.message
+
+
+# --- attacks found by breaking the judge from outside ---------------------------------
+
+
+def _hidden_inputs(judge: Judge, problem: Problem) -> list[str]:
+    return [
+        repr(case.input["args"][0][:3])
+        for case in judge.cases(problem)
+        if case.hidden and len(case.input["args"][0]) < 50
+    ]
+
+
+LEAKS = {
+    "walk-frames-and-gc-on-a-visible-test": """
+        import gc, sys
+        def two_sum(nums, target):
+            found = []
+            frame = sys._getframe()
+            while frame is not None:
+                found.extend(repr(v)[:2000] for v in frame.f_locals.values())
+                frame = frame.f_back
+            for thing in gc.get_objects():
+                if isinstance(thing, (list, dict)):
+                    found.append(repr(thing)[:200])
+            print("\\n".join(found))
+            raise ValueError(" ".join(found)[:400])
+        """,
+    "crafted-lookup-error": """
+        def two_sum(nums, target):
+            raise LookupError("the submission defines no %r" % ((nums, target),))
+        """,
+    "forged-exception-name": """
+        import os, __main__
+        def two_sum(nums, target):
+            fd = __main__.RESULTS_FD
+            os.write(fd, ('{"event":"result","index":%d,"status":"error","exception":"INPUT=%r"}\\n'
+                          % (3, nums)).encode())
+            return [0, 1]
+        """,
+    "read-the-inputs-descriptor": """
+        import os
+        def two_sum(nums, target):
+            grabbed = []
+            for fd in range(3, 64):
+                try:
+                    os.set_blocking(fd, False)
+                    grabbed.append(os.read(fd, 1 << 20))
+                except OSError:
+                    pass
+            raise ValueError(repr(grabbed)[:2000])
+        """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(LEAKS))
+def test_hidden_inputs_do_not_leak(name: str, judge: Judge, two_sum: Problem) -> None:
+    report = _judge(judge, two_sum, LEAKS[name])
+    shown = str(report.to_json()) + report.stdout + report.stderr + report.message
+    assert report.verdict is not Verdict.ACCEPTED
+    for hidden in _hidden_inputs(judge, two_sum):
+        assert hidden not in shown
+
+
+SLOW_OR_BIG = {
+    "bare-except-swallows-the-time-out": (
+        """
+        def two_sum(nums, target):
+            total = 0
+            for _ in range(300 if len(nums) > 1000 else 0):
+                for x in nums:
+                    try:
+                        total += x * x
+                    except:
+                        pass
+            seen = {}
+            for i, x in enumerate(nums):
+                if target - x in seen:
+                    return [seen[target - x], i]
+                seen[x] = i
+        """,
+        Verdict.TIME_LIMIT,
+    ),
+    "cpu-in-a-forked-child": (
+        """
+        import os
+        def two_sum(nums, target):
+            if len(nums) > 1000:
+                pid = os.fork()
+                if pid == 0:
+                    total = 0
+                    for i in range(10 ** 9):
+                        total += i
+                    os._exit(0)
+                os.waitpid(pid, 0)
+            seen = {}
+            for i, x in enumerate(nums):
+                if target - x in seen:
+                    return [seen[target - x], i]
+                seen[x] = i
+        """,
+        Verdict.TIME_LIMIT,
+    ),
+    "forged-begin-records-keep-the-clock-running": (
+        """
+        import os, time, __main__
+        def two_sum(nums, target):
+            for _ in range(60):
+                os.write(__main__.RESULTS_FD, b'{"event":"begin","index":0}\\n')
+                time.sleep(0.5)
+        """,
+        Verdict.RUNTIME_ERROR,
+    ),
+    "memory-held-over-the-limit": (
+        """
+        hoard = []
+        def two_sum(nums, target):
+            hoard.append(bytearray(280 * 1024 * 1024))
+            seen = {}
+            for i, x in enumerate(nums):
+                if target - x in seen:
+                    return [seen[target - x], i]
+                seen[x] = i
+        """,
+        Verdict.MEMORY_LIMIT,
+    ),
+    "memory-in-forked-children": (
+        """
+        import os, time
+        def two_sum(nums, target):
+            for _ in range(4):
+                if os.fork() == 0:
+                    block = bytearray(120 * 1024 * 1024)
+                    time.sleep(30)
+                    os._exit(0)
+            time.sleep(5)
+            return [0, 1]
+        """,
+        Verdict.MEMORY_LIMIT,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SLOW_OR_BIG))
+def test_limits_hold_for_the_whole_process_tree(
+    name: str, judge: Judge, two_sum: Problem
+) -> None:
+    source, verdict = SLOW_OR_BIG[name]
+    report = _judge(judge, two_sum, source)
+    assert report.verdict is verdict, report.message
+    assert _processes_of(judge.sandbox.uid) == [] or os.geteuid() != 0
+
+
+def test_scratch_space_is_capped_everywhere(judge: Judge, two_sum: Problem) -> None:
+    source = """
+    def two_sum(nums, target):
+        written = 0
+        for folder in ("/dev/shm", "/dev", "/", "/tmp"):
+            for number in range(40):
+                try:
+                    with open("%s/fill-%d" % (folder, number), "wb") as handle:
+                        handle.write(b"x" * (8 << 20))
+                    written += 8
+                except OSError:
+                    break
+        if written > 100:
+            return [-1, -1]
+        seen = {}
+        for i, x in enumerate(nums):
+            if target - x in seen:
+                return [seen[target - x], i]
+            seen[x] = i
+    """
+    report = _judge(judge, two_sum, source)
+    assert report.verdict is Verdict.ACCEPTED, report.message
+
+
+def test_the_original_list_must_be_left_alone(judge: Judge, catalog: Catalog) -> None:
+    problem = catalog.problems["copy-list-with-random-pointer"]
+    source = """
+    def copy_random_list(head):
+        if head is None:
+            return None
+        copies = {}
+        node = head
+        while node:
+            copies[node] = Node(node.val)
+            node = node.next
+        node = head
+        while node:
+            copies[node].next = copies.get(node.next)
+            copies[node].random = copies.get(node.random)
+            node = node.next
+        first = copies[head]
+        node = head
+        while node:
+            following = node.next
+            node.val, node.next, node.random = 0, None, None
+            node = following
+        return first
+    """
+    report = _judge(judge, problem, source)
+    assert report.verdict is Verdict.WRONG_ANSWER
+    assert "original list was changed" in report.message
+
+
+def test_patching_the_harness_module_does_not_fake_a_copy(
+    judge: Judge, catalog: Catalog
+) -> None:
+    problem = catalog.problems["copy-list-with-random-pointer"]
+    source = """
+    import __main__
+    _read = __main__._read_random_list
+    def _lie(head, originals, limit):
+        result = _read(head, originals, limit)
+        result["shared"] = False
+        return result
+    __main__._read_random_list = _lie
+    def copy_random_list(head):
+        return head
+    """
+    assert _judge(judge, problem, source).verdict is Verdict.WRONG_ANSWER
+
+
+@pytest.mark.parametrize(
+    ("source", "verdict"),
+    [
+        ("import os\nos._exit(152)\n", Verdict.RUNTIME_ERROR),
+        ("import os\nos._exit(255)\n", Verdict.RUNTIME_ERROR),
+        (
+            "def two_sum(nums, target):\n    return [10 ** 5000, 1]\n",
+            Verdict.WRONG_ANSWER,
+        ),
+        (
+            "def two_sum(nums, target):\n    raise ValueError('\\udcff\\x1b[2J\\x00')\n",
+            Verdict.RUNTIME_ERROR,
+        ),
+    ],
+)
+def test_odd_endings_get_accurate_verdicts(
+    source: str, verdict: Verdict, judge: Judge, two_sum: Problem
+) -> None:
+    report = judge.judge(two_sum, source)
+    assert report.verdict is verdict, report.message
+    report.message.encode("utf-8")  # printable and storable
+    assert "\x1b" not in report.message
+
+
+def test_prints_before_a_failure_are_shown(judge: Judge, two_sum: Problem) -> None:
+    report = judge.judge(
+        two_sum,
+        "def two_sum(nums, target):\n    print('debug', target)\n    return [0, 0]\n",
+    )
+    assert report.verdict is Verdict.WRONG_ANSWER
+    assert "debug 9" in report.stdout
+
+
+def test_runtime_errors_name_the_line(judge: Judge, two_sum: Problem) -> None:
+    report = judge.judge(
+        two_sum, "def two_sum(nums, target):\n    x = 1\n    return {}[5]\n"
+    )
+    assert report.verdict is Verdict.RUNTIME_ERROR
+    assert report.message == "KeyError: 5 (line 3)"

@@ -185,6 +185,27 @@ class Follower:
         finally:
             self._close_inputs()
             self.selector.close()
+            self._drain()
+
+    def _drain(self) -> None:
+        # What the program printed before the run stopped is already in the pipes;
+        # read it without waiting, so a failing test still shows its debug prints.
+        for stream, pipe in (
+            ("stdout", self.process.stdout),
+            ("stderr", self.process.stderr),
+        ):
+            if pipe is None or pipe.closed:
+                continue
+            descriptor = pipe.fileno()
+            os.set_blocking(descriptor, False)
+            try:
+                while self.streamed[stream] <= STREAM_LIMIT_BYTES:
+                    chunk = os.read(descriptor, 65536)
+                    if not chunk:
+                        break
+                    self._output(stream, chunk)
+            except (BlockingIOError, OSError):
+                continue
 
     def _stopped(self) -> bool:
         return self.run.killed_for is not None or bool(self.run.protocol_error)
