@@ -167,3 +167,30 @@ def test_the_track_has_what_the_loop_needs() -> None:
         "copy-list-with-random-pointer",
         "kv-store",
     }
+
+
+def test_every_mistake_in_a_file_is_reported(tmp_path: Path) -> None:
+    def edit(folder: Path) -> None:
+        meta = (folder / "problem.yaml").read_text()
+        meta = meta.replace("difficulty: easy", "difficulty: impossible")
+        meta = meta.replace("time_ms: 1000", "time_ms: 5")
+        (folder / "problem.yaml").write_text(meta)
+
+    folder = _make_problem(tmp_path, "two-mistakes", edit)
+    catalog = load_catalog([tmp_path], shipped=False)
+    assert [str(error) for error in catalog.errors] == [
+        f"{folder}/problem.yaml:3: difficulty: Input should be 'easy', 'medium' or 'hard'",
+        f"{folder}/problem.yaml:13: limits.time_ms: Input should be greater than or equal to 10",
+    ]
+
+
+def test_a_key_given_twice_is_reported(tmp_path: Path) -> None:
+    def edit(folder: Path) -> None:
+        meta = (folder / "problem.yaml").read_text()
+        (folder / "problem.yaml").write_text(meta + "difficulty: hard\n")
+
+    folder = _make_problem(tmp_path, "twice", edit)
+    catalog = load_catalog([tmp_path], shipped=False)
+    assert [str(error) for error in catalog.errors] == [
+        f"{folder}/problem.yaml:15: difficulty: appears twice in the same mapping"
+    ]

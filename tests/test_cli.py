@@ -210,3 +210,32 @@ def test_settings_are_documented() -> None:
     assert {row["environment"] for row in json.loads(output)["settings"]} == {
         setting.environment for setting in SETTINGS
     }
+
+
+def test_check_content_runs_the_reference_against_stated_outputs(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    from loopcoach.catalog.loader import SHIPPED_CONTENT
+
+    folder = tmp_path / "problems" / "bad-expected"
+    shutil.copytree(SHIPPED_CONTENT / "problems" / "two-sum", folder)
+    meta = (folder / "problem.yaml").read_text()
+    meta = meta.replace("slug: two-sum", "slug: bad-expected").replace(
+        "tracks: [amazon-backend-engineer]", "tracks: []"
+    )
+    (folder / "problem.yaml").write_text(meta[: meta.index("follow_ups:")])
+    tests = (
+        (folder / "tests.yaml")
+        .read_text()
+        .replace("expected: [0, 1]", "expected: [0, 2]", 1)
+    )
+    (folder / "tests.yaml").write_text(tests)
+
+    code, output = _invoke("check-content", str(tmp_path))
+    assert code == 1
+    assert (
+        f"{folder}/tests.yaml: test example-1: the stated expected output disagrees "
+        "with reference.py: [0, 2] points at values that sum to 13, not 9"
+    ) in output

@@ -23,7 +23,7 @@ def load_behavioral(root: Path, catalog: Catalog) -> None:
         try:
             prompts = _validate(load_yaml(path), PromptSet)
         except ContentError as error:
-            catalog.errors.append(error)
+            catalog.errors.extend(error.all())
             continue
         catalog.prompts[prompts.track] = prompts
         catalog.content_files[f"behavioral:{prompts.track}"] = path
@@ -32,7 +32,7 @@ def load_behavioral(root: Path, catalog: Catalog) -> None:
         try:
             simulations = _validate(load_yaml(path), SimulationSet)
         except ContentError as error:
-            catalog.errors.append(error)
+            catalog.errors.extend(error.all())
             continue
         catalog.simulations[simulations.track] = simulations
         catalog.content_files[f"simulations:{simulations.track}"] = path
@@ -43,7 +43,7 @@ def load_behavioral(root: Path, catalog: Catalog) -> None:
             catalog.rules = _validate(load_yaml(rules_path), AnalyserRules)
             catalog.content_files["rules"] = rules_path
         except ContentError as error:
-            catalog.errors.append(error)
+            catalog.errors.extend(error.all())
 
 
 def check_behavioral(catalog: Catalog) -> None:

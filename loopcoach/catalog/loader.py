@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -118,7 +118,7 @@ def _load_root(root: Path, catalog: Catalog) -> None:
         try:
             track = load_track(path)
         except ContentError as error:
-            catalog.errors.append(error)
+            catalog.errors.extend(error.all())
             continue
         catalog.tracks[track.slug] = track
         catalog.track_files[track.slug] = path
@@ -129,7 +129,7 @@ def _load_root(root: Path, catalog: Catalog) -> None:
         try:
             problem = load_problem(folder)
         except ContentError as error:
-            catalog.errors.append(error)
+            catalog.errors.extend(error.all())
             continue
         catalog.problems[problem.slug] = problem
 
@@ -142,13 +142,18 @@ def _validate(document: LocatedDocument, model: type[Model]) -> Model:
     try:
         return model.model_validate(document.data)
     except ValidationError as error:
-        first = error.errors()[0]
-        location = tuple(first["loc"])
-        field_name = ".".join(str(step) for step in location)
-        message = first["msg"].removeprefix("Value error, ")
+        found = [_located(document, item) for item in error.errors()]
+        first, *others = found
         raise ContentError(
-            document.path, document.line_of(location), field_name, message
+            first.path, first.line, first.field, first.message, tuple(others)
         ) from None
+
+
+def _located(document: LocatedDocument, item: Any) -> ContentError:
+    location = tuple(item["loc"])
+    field_name = ".".join(str(step) for step in location)
+    message = str(item["msg"]).removeprefix("Value error, ")
+    return ContentError(document.path, document.line_of(location), field_name, message)
 
 
 def load_track(path: Path) -> Track:

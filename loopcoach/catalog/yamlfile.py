@@ -75,4 +75,27 @@ def load_yaml(path: Path) -> LocatedDocument:
         raise ContentError(path, 1, "", f"invalid YAML: {error}") from error
     finally:
         loader.dispose()
+    duplicate = _first_duplicate_key(root)
+    if duplicate is not None:
+        name, line = duplicate
+        raise ContentError(path, line, name, "appears twice in the same mapping")
     return LocatedDocument(path=path, data=data, root=root)
+
+
+def _first_duplicate_key(root: yaml.Node | None) -> tuple[str, int] | None:
+    # PyYAML keeps the last of two equal keys without a word; in content that is a
+    # mistake worth a line number.
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        return str(key.value), key.start_mark.line + 1
+                    seen.add(key.value)
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return None

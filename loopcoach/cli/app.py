@@ -10,12 +10,14 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from loopcoach.catalog import load_catalog
 from loopcoach.cli import render
 from loopcoach.errors import StoreError
 from loopcoach.judge import Progress, SandboxUnavailable
 from loopcoach.practice import Practice, PracticeError, starter_filename
+from loopcoach.practice.service import decode_source
 from loopcoach.practice.views import problem_detail, problem_summary
 from loopcoach.settings import SETTINGS, Settings
 from loopcoach.verdict import Verdict
@@ -93,7 +95,7 @@ def _practice(context: typer.Context) -> Practice:
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    err.print(f"[bold red]Error:[/bold red] {message}", markup=True)
+    err.print(f"[bold red]Error:[/bold red] {escape(message)}", soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -174,8 +176,10 @@ def problems(
         known = sorted(
             {t for p in practice.catalog.problems.values() for t in p.meta.topics}
         )
+        tracks = ", ".join(sorted(practice.catalog.tracks))
         _fail(
-            "no problem matches those filters; topics are: " + ", ".join(known),
+            f"no problem matches those filters; topics: {', '.join(known)}; "
+            f"tracks: {tracks}",
             EXIT_NOT_ACCEPTED,
         )
     render.problem_table(out, chosen, solved)
@@ -251,8 +255,7 @@ def _read_source(path: Path) -> str:
         _fail(f"{path} is a folder; give the solution's .py file")
     except OSError as error:
         _fail(f"cannot read {path}: {error.strerror}")
-    # Undecodable bytes stay in the source and fail to compile: a verdict, not a crash.
-    return data.decode("utf-8", "surrogateescape")
+    return decode_source(data)
 
 
 @app.command()
@@ -309,6 +312,8 @@ def submit(
     practice = _practice(context)
     problem = _problem(practice, slug)
     source = _read_source(file)
+    # The store first: a verdict that cannot be recorded should not cost a judging.
+    _judged(lambda: practice.history)
     if as_json:
         report, record = _judged(lambda: practice.submit(slug, source))
         _print_json({**report.to_json(), "submission": record.id})
@@ -388,7 +393,9 @@ def check_content(
 ) -> None:
     """Validate content files, reporting each mistake as path:line: field: message.
 
-    Exit status: 0 when everything is valid, 1 when anything is not.
+    Also builds every problem's test cases (running its generator and reference
+    solution) and checks stated expected outputs against the reference. Exit status:
+    0 when everything is valid, 1 when anything is not.
     """
     practice = _practice(context)
     if folders:
@@ -398,16 +405,20 @@ def check_content(
         )
         context.call_on_close(practice.close)
     catalog = practice.catalog
+    broken = _judged(lambda: practice.verify_problems())
     checks = []
-    if samples and not catalog.errors:
+    if samples:
         checks = _judged(
-            lambda: practice.check_samples(None if as_json else render.sample_line(out))
+            lambda: practice.check_samples(
+                None if as_json else render.sample_line(out), skip=set(broken)
+            )
         )
     failed = [check for check in checks if not check.ok]
     if as_json:
         _print_json(
             {
-                "errors": [str(error) for error in catalog.errors],
+                "errors": [str(error) for error in catalog.errors]
+                + list(broken.values()),
                 "tracks": sorted(catalog.tracks),
                 "problems": sorted(catalog.problems),
                 "samples": [
@@ -423,18 +434,18 @@ def check_content(
             }
         )
     else:
-        for error in catalog.errors:
-            out.print(str(error), markup=False)
+        for line in [*map(str, catalog.errors), *broken.values()]:
+            out.print(line, markup=False, soft_wrap=True)
         out.print(
             f"{len(catalog.tracks)} tracks, {len(catalog.problems)} problems, "
-            f"{len(catalog.errors)} errors"
+            f"{len(catalog.errors) + len(broken)} errors"
             + (
                 f", {len(checks) - len(failed)}/{len(checks)} samples as declared"
                 if checks
                 else ""
             )
         )
-    if catalog.errors or failed:
+    if catalog.errors or broken or failed:
         raise typer.Exit(EXIT_NOT_ACCEPTED)
 
 

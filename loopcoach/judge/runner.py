@@ -176,6 +176,14 @@ class Judge:
             )
 
         computed = expected_from_reference(problem, outputs)
+        _check_stated(
+            problem,
+            collected.names,
+            collected.inputs,
+            collected.stated,
+            outputs,
+            computed,
+        )
         return [
             TestCase(
                 name=collected.names[index],
@@ -186,6 +194,15 @@ class Judge:
             )
             for index, case_input in enumerate(collected.inputs)
         ]
+
+    def verify(self, problem: Problem) -> str | None:
+        """Build the problem's test cases, running its generator and reference; the
+        reason it cannot, or None."""
+        try:
+            self.cases(problem)
+        except TestDataError as error:
+            return str(error)
+        return None
 
     def judge(
         self,
@@ -421,6 +438,45 @@ class Judge:
             run.memory_kb = self.sandbox.destroy(process, clean_exit=clean)
             run.exit_code = process.returncode
         return run
+
+
+def _check_stated(
+    problem: Problem,
+    names: list[str],
+    inputs: list[dict[str, Any]],
+    stated: dict[int, Any],
+    outputs: list[Any],
+    computed: list[Any],
+) -> None:
+    """A stated expected output must agree with the reference solution: the reference's
+    output passes against it and, where outputs and expectations share a form, it passes
+    as an output itself."""
+    checker = CHECKERS[problem.meta.checker]
+    same_form = problem.meta.kind is ProblemKind.FUNCTION and (
+        problem.meta.adapter is Adapter.NONE
+    )
+    for index, expected in stated.items():
+        try:
+            finding = checker(
+                inputs[index], expected, outputs[index], problem.meta.checker_options
+            )
+            if finding.verdict is Verdict.ACCEPTED and same_form:
+                finding = checker(
+                    inputs[index],
+                    computed[index],
+                    expected,
+                    problem.meta.checker_options,
+                )
+        except Exception as error:
+            raise TestDataError(
+                f"{problem.folder / 'tests.yaml'}: test {names[index]}: the checker "
+                f"cannot read the stated expected output: {error}"
+            ) from None
+        if finding.verdict is not Verdict.ACCEPTED:
+            raise TestDataError(
+                f"{problem.folder / 'tests.yaml'}: test {names[index]}: the stated "
+                f"expected output disagrees with reference.py: {finding.message}"
+            )
 
 
 def _limits_for(

@@ -22,7 +22,7 @@ from loopcoach.catalog.models import Problem, ProblemKind
 
 logger = logging.getLogger(__name__)
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 3
 
 
 class TestDataError(RuntimeError):

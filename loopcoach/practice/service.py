@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import difflib
+import io
 import logging
-from collections.abc import Callable, Sequence
+import tokenize
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -43,6 +46,22 @@ class SampleCheck:
     @property
     def ok(self) -> bool:
         return self.wanted is self.got
+
+
+def decode_source(data: bytes) -> str:
+    """A solution file's text, as Python itself would read it.
+
+    A byte-order mark or a `coding:` line chooses the encoding, as for any Python file.
+    Bytes that do not decode stay in the text and fail to compile: a verdict, not a crash.
+    """
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:
+        encoding = "utf-8"
+    if encoding == "utf-8-sig":
+        data = data.removeprefix(codecs.BOM_UTF8)
+        encoding = "utf-8"
+    return data.decode(encoding, "surrogateescape")
 
 
 def starter_filename(problem: Problem) -> str:
@@ -167,12 +186,26 @@ class Practice:
         logger.info("submission %d to %s: %s", record.id, slug, report.verdict.value)
         return report, record
 
+    def verify_problems(self) -> dict[str, str]:
+        """Problems whose test cases cannot be built, with the reason for each."""
+        broken = {}
+        for slug in sorted(self.catalog.problems):
+            reason = self.judge.verify(self.catalog.problems[slug])
+            if reason is not None:
+                broken[slug] = reason
+        return broken
+
     def check_samples(
-        self, on_result: Callable[[SampleCheck], None] | None = None
+        self,
+        on_result: Callable[[SampleCheck], None] | None = None,
+        *,
+        skip: Collection[str] = (),
     ) -> list[SampleCheck]:
         """Judge every sample submission and compare with the verdict it declares."""
         checks = []
         for slug in sorted(self.catalog.problems):
+            if slug in skip:
+                continue
             problem = self.catalog.problems[slug]
             for sample in problem.samples:
                 report = self.judge.judge(problem, sample.source)

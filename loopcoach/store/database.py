@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from loopcoach.errors import StoreError
@@ -51,7 +51,7 @@ class Store:
                 if _current_revision(connection) == HEAD_REVISION:
                     return
                 _run_migrations(connection)
-        except OperationalError as error:
+        except DBAPIError as error:
             raise StoreError(
                 f"cannot open the database {_safe_url(self.url)}: {error.orig}"
             ) from error
@@ -74,12 +74,20 @@ def _create_engine(url: str) -> Engine:
             f"LOOPCOACH_DATABASE_URL is not a database URL: {url!r}; use e.g. "
             "sqlite:///path/to/loopcoach.db or postgresql+psycopg://user@host/db"
         ) from error
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (
-        None,
-        "",
-        ":memory:",
-    ):
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database in (None, ""):
+            raise StoreError(
+                f"{url!r} names no database file; use sqlite:///path/to/loopcoach.db"
+            )
+        if parsed.database != ":memory:":
+            folder = Path(parsed.database).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(
+                    f"cannot create {folder} for the database: {error.strerror}; set "
+                    "LOOPCOACH_DATA_DIR or LOOPCOACH_DATABASE_URL to a writable place"
+                ) from None
     try:
         engine = create_engine(
             parsed, pool_pre_ping=parsed.get_backend_name() != "sqlite"

@@ -193,8 +193,9 @@ def result_row(position: int, test: TestRecord) -> TestResultRow:
 
 
 def _storable(text: str) -> str:
-    # Lone surrogates (from undecodable bytes) cannot be encoded for the database.
-    return text.encode("utf-8", "replace").decode("utf-8")
+    # Lone surrogates (from undecodable bytes) cannot be encoded for the database, and
+    # PostgreSQL text cannot hold NUL.
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
 
 
 def _record(row: SubmissionRow) -> SubmissionRecord:
