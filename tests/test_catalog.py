@@ -65,7 +65,7 @@ CASES: list[tuple[str, Edit, str]] = [
     (
         "bad-yaml",
         _write("tests.yaml", "examples:\n  - name: a\n    args: [1, 2\n"),
-        "tests.yaml:4: invalid YAML: expected ',' or ']', but got '<stream end>'",
+        "tests.yaml:4: invalid YAML: ",
     ),
     (
         "example-without-args",
@@ -103,9 +103,12 @@ def test_a_broken_problem_is_reported_and_the_rest_loads(
 
     catalog = load_catalog([tmp_path], shipped=False)
 
-    assert [str(error) for error in catalog.errors] == [
-        f"{tmp_path / 'problems' / slug}/{message}"
-    ]
+    # libyaml and PyYAML word syntax errors differently; the place is what matters.
+    exact = not message.endswith("invalid YAML: ")
+    reported = [str(error) for error in catalog.errors]
+    assert len(reported) == 1
+    expected = f"{tmp_path / 'problems' / slug}/{message}"
+    assert reported[0] == expected if exact else reported[0].startswith(expected)
     assert sorted(catalog.problems) == ["fine"]
 
 
