@@ -15,7 +15,6 @@ import yaml
 
 from loopcoach.catalog.errors import ContentError
 
-
 # libyaml's parser, where PyYAML was built with it, reads content several times faster.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -64,6 +64,8 @@ class Interpreter:
 
     executable: str
     prefix: str
+    # Bytecode magic: when it matches this process's, compiled code can be handed over.
+    magic: str = ""
 
 
 def find_interpreter() -> Interpreter:
@@ -80,9 +82,9 @@ def find_interpreter() -> Interpreter:
     for candidate in candidates:
         if _world_executable(candidate):
             real = os.path.realpath(candidate)
-            prefix = _probe_prefix(real)
-            if prefix is not None:
-                return Interpreter(executable=real, prefix=prefix)
+            probed = _probe(real)
+            if probed is not None:
+                return Interpreter(executable=real, prefix=probed[0], magic=probed[1])
     raise SandboxUnavailable(
         "no Python 3.11+ interpreter that an unprivileged user can run was found; "
         "install python3 from your system's packages"
@@ -101,8 +103,13 @@ def _world_executable(path: str) -> bool:
     return True
 
 
-def _probe_prefix(executable: str) -> str | None:
-    probe = "import sys; print(sys.base_prefix if sys.version_info >= (3, 11) else '')"
+def _probe(executable: str) -> tuple[str, str] | None:
+    probe = (
+        "import sys, importlib.util\n"
+        "if sys.version_info >= (3, 11):\n"
+        "    print(sys.base_prefix)\n"
+        "    print(importlib.util.MAGIC_NUMBER.hex())"
+    )
     try:
         result = subprocess.run(
             [executable, "-I", "-S", "-c", probe],
@@ -113,8 +120,10 @@ def _probe_prefix(executable: str) -> str | None:
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
-    prefix = result.stdout.strip()
-    return prefix or None
+    lines = result.stdout.split("\n")
+    if len(lines) < 2 or not lines[0].strip():
+        return None
+    return lines[0].strip(), lines[1].strip()
 
 
 class SlotLock:
@@ -271,7 +280,8 @@ class Sandbox:
             self._sweep(clean_exit=clean_exit)
         elif not (clean_exit and self.isolation is Isolation.BUBBLEWRAP):
             _kill_descendants(self._launched_at)
-        _reap_orphans(None if self.is_root else self._launched_at)
+        if not self.is_root:
+            _reap_orphans(self._launched_at)
         return peak
 
     def _sweep(self, *, clean_exit: bool) -> None:
@@ -284,11 +294,9 @@ class Sandbox:
         deadline = time.monotonic() + SWEEP_SECONDS
         killed = False
         while True:
-            _reap_orphans()
-            alive = _processes_of(self.uid, living_only=True)
+            alive, zombies = _scan(self.uid)
+            _reap(zombies)
             if not alive:
-                # The last ones may have turned into zombies since the reap above.
-                _reap_orphans()
                 return
             if not killed or not clean_exit:
                 _kill_every_process_of(self.uid)
@@ -302,6 +310,37 @@ class Sandbox:
                 )
                 return
             time.sleep(0.002)
+
+
+def _scan(uid: int) -> tuple[list[int], list[int]]:
+    """One pass over /proc: living processes of `uid`, and zombies that are ours to reap
+    (they ran as that uid, or in another pid namespace)."""
+    own = os.getpid()
+    alive: list[int] = []
+    zombies: list[int] = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            owner = entry.stat().st_uid
+            with open(f"{entry.path}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[-1].split()
+        except OSError:
+            continue
+        if fields[0] == b"Z":
+            if int(fields[1]) == own and (
+                owner == uid or _is_foreign(Path(entry.path))
+            ):
+                zombies.append(int(entry.name))
+        elif owner == uid:
+            alive.append(int(entry.name))
+    return alive, zombies
+
+
+def _reap(zombies: list[int]) -> None:
+    for pid in zombies:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
 
 
 class _Drop:
