@@ -69,8 +69,23 @@ def _same(left: Any, right: Any) -> bool:
     return bool(left == right)
 
 
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+def _canonical(value: Any) -> tuple[Any, ...]:
+    """A hashable, orderable stand-in for JSON data, equal exactly when `_same` would
+    call the values equal (1 and 1.0 alike, True and 1 not)."""
+    kind = type(value)
+    if kind is int or kind is float:
+        return ("#", value)
+    if kind is str:
+        return ("s", value)
+    if kind is bool:
+        return ("b", value)
+    if value is None:
+        return ("n", 0)
+    if kind is list or kind is tuple:
+        return ("l", tuple(map(_canonical, value)))
+    if kind is dict:
+        return ("d", tuple(sorted((str(k), _canonical(v)) for k, v in value.items())))
+    return ("?", repr(value))
 
 
 def unordered(
@@ -89,8 +104,8 @@ def unordered_nested(
     if not isinstance(output, list) or not all(isinstance(g, list) for g in output):
         return _wrong(f"expected a list of lists, got {show(output)}")
 
-    def groups(value: list[list[Any]]) -> Counter[str]:
-        return Counter(_canonical(sorted(map(_canonical, group))) for group in value)
+    def groups(value: list[list[Any]]) -> Counter[tuple[Any, ...]]:
+        return Counter(tuple(sorted(map(_canonical, group))) for group in value)
 
     if groups(output) == groups(expected):
         return PASS
