@@ -30,14 +30,14 @@ app = typer.Typer(
     name="loopcoach",
     help=(
         "Practise a company's technical interview loop: judged coding problems, the loop's "
-        "stages and principles, and a history of your submissions.\n\n"
-        "Start with [bold]loopcoach guide[/bold], pick a problem with "
-        "[bold]loopcoach problems[/bold], then [bold]loopcoach start two-sum[/bold], edit "
-        "the file, [bold]loopcoach run[/bold] it on the examples and "
-        "[bold]loopcoach submit[/bold] it for a verdict."
+        "stages and principles, behavioral stories, and a history of your work.\n\n"
+        "Start with **loopcoach guide**, pick a problem with **loopcoach problems**, then "
+        "**loopcoach start two-sum**, edit the file, **loopcoach run** it on the examples "
+        "and **loopcoach submit** it for a verdict. **loopcoach serve** opens the same in "
+        "a browser."
     ),
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -48,10 +48,14 @@ err = Console(stderr=True, highlight=False)
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print one JSON object instead of tables.")
 ]
-SlugArgument = Annotated[str, typer.Argument(help="The problem's slug, e.g. two-sum.")]
+SlugArgument = Annotated[
+    str, typer.Argument(help="The problem's slug, e.g. two-sum.", metavar="SLUG")
+]
 FileArgument = Annotated[
     Path,
-    typer.Argument(help="Your solution, a Python file.", dir_okay=False),
+    typer.Argument(
+        help="Your solution, a Python file.", dir_okay=False, metavar="FILE"
+    ),
 ]
 
 

@@ -113,7 +113,7 @@ def track(console: Console, chosen: Track, catalog: Catalog) -> None:
 
 def problem_table(console: Console, problems: list[Problem], solved: set[str]) -> None:
     table = Table(title="Problems")
-    table.add_column("Slug", style="bold")
+    table.add_column("Slug", style="bold", no_wrap=True)
     table.add_column("Title")
     table.add_column("Difficulty")
     table.add_column("Topics")
@@ -285,7 +285,7 @@ def history_table(console: Console, records: list[SubmissionRecord]) -> None:
     table = Table(title="Submissions")
     table.add_column("#", justify="right")
     table.add_column("When")
-    table.add_column("Problem")
+    table.add_column("Problem", no_wrap=True)
     table.add_column("Verdict")
     table.add_column("Tests", justify="right")
     table.add_column("Time", justify="right")
