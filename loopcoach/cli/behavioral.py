@@ -36,7 +36,8 @@ JsonOption = Annotated[
     bool, typer.Option("--json", help="Print JSON instead of tables.")
 ]
 StoryId = Annotated[
-    int, typer.Argument(help="The story's number (see `loopcoach story list`).")
+    int,
+    typer.Argument(help="The story's number (see `loopcoach story list`).", metavar="ID"),
 ]
 
 
