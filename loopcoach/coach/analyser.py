@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +18,7 @@ from loopcoach.catalog.behavioral import AnalyserRules, StarPartName
 
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n|\n(?=\s*[-*•])")
-MAX_CHARACTERS = 200_000
+MAX_CHARACTERS = 50_000
 
 # The order improvements are listed in: what costs an answer most comes first.
 SEVERITY = (
@@ -190,7 +190,8 @@ class Analyser:
         measurable = tuple(
             dict.fromkeys(
                 m.group(0).strip()
-                for m in self._compiled.measurable.finditer(result_text)
+                for window in _windows(result_text)
+                for m in self._compiled.measurable.finditer(window)
             )
         )
         singular = len(self._compiled.singular.findall(text))
@@ -435,6 +436,24 @@ class Analyser:
                     )
                 )
         return points
+
+
+def _windows(text: str, size: int = 300) -> Iterator[str]:
+    """The text in pieces of at most `size` characters, cut at sentence ends or spaces.
+
+    The measurable patterns come from a data file; on one very long run without breaks
+    (a page of "1,1,1,...") a pattern can take time that grows with the square of its
+    length. A number and its unit sit within a sentence, so looking at short pieces finds
+    the same results in time that grows only with the text.
+    """
+    for sentence in SENTENCE.split(text):
+        while len(sentence) > size:
+            cut = sentence.rfind(" ", size // 2, size)
+            cut = cut if cut > 0 else size
+            yield sentence[:cut]
+            sentence = sentence[cut:]
+        if sentence:
+            yield sentence
 
 
 def _count_words(text: str) -> int:
