@@ -6,6 +6,7 @@ test fails when the two disagree.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -137,6 +138,6 @@ def _number(
         value = kind(raw)
     except ValueError:
         raise SettingError(f"{name} must be a number, not {raw!r}") from None
-    if value <= 0:
-        raise SettingError(f"{name} must be greater than 0, not {raw!r}")
+    if not math.isfinite(value) or value <= 0:
+        raise SettingError(f"{name} must be a number greater than 0, not {raw!r}")
     return value

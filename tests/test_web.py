@@ -335,3 +335,48 @@ def test_queued_status_is_visible_before_a_worker_takes_it(tmp_path: Path) -> No
         created = _submit(web, CORRECT).json()
     assert created["status"] == SubmissionStatus.QUEUED.value
     assert created["verdict"] is None
+
+
+def test_other_sites_cannot_write_or_read_by_another_name(web: InProcessApp) -> None:
+    body = {"problem": "two-sum", "code": WRONG}
+    foreign = web.post(
+        "/api/v1/submissions", json=body, headers={"origin": "http://evil.example"}
+    )
+    assert foreign.status_code == 403
+    assert foreign.json()["code"] == "cross_site"
+    cross = web.post(
+        "/problems/two-sum/submissions",
+        data={"code": WRONG},
+        headers={"sec-fetch-site": "cross-site"},
+    )
+    assert cross.status_code == 403
+    rebound = web.get("/history.json", headers={"host": "evil.example:8000"})
+    assert rebound.status_code == 403
+    same = web.post(
+        "/api/v1/submissions", json=body, headers={"origin": "http://testserver"}
+    )
+    assert same.status_code == 202
+
+
+def test_a_huge_body_is_refused(web: InProcessApp) -> None:
+    response = web.post(
+        "/api/v1/feedback",
+        content=b'{"text": "' + b"x" * (3 * 1024 * 1024) + b'"}',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.json()["status"] == 413
+
+
+def test_replays_cost_no_rate_limit_tokens(tmp_path: Path) -> None:
+    limiter = RateLimiter(capacity=1, refill_per_second=0.01)
+    app = create_app(_settings(tmp_path), start_workers=False, limiter=limiter)
+    body = {"problem": "two-sum", "code": WRONG}
+    with InProcessApp(app, lifespan=False) as client:
+        codes = [
+            client.post(
+                "/api/v1/submissions", json=body, headers={"idempotency-key": "k"}
+            ).status_code
+            for _ in range(5)
+        ]
+    assert codes == [202, 200, 200, 200, 200]

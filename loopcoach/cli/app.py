@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import sys
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -473,24 +474,33 @@ def serve(
     """
     import uvicorn
 
+    from loopcoach.practice.workers import ServeLock, ServerBusy
     from loopcoach.web import create_app
-    from loopcoach.web.serving import check_exposure
+    from loopcoach.web.serving import check_exposure, is_loopback
 
     practice = _practice(context)
     try:
         check_exposure(host)
-    except SandboxUnavailable as error:
+        ServeLock(practice.settings.data_dir).release()
+    except (SandboxUnavailable, ServerBusy) as error:
         _fail(str(error), EXIT_NOT_ACCEPTED)
-    web = create_app(practice.settings, extra_content=practice.extra_content)
+    names = () if is_loopback(host) else (host, socket.gethostname(), socket.getfqdn())
+    web = create_app(
+        practice.settings, extra_content=practice.extra_content, allowed_hosts=names
+    )
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as error:
+        _fail(f"cannot listen on {host}:{port}: {error.strerror}; try another --port")
     shown = f"[{host}]" if ":" in host else host
     err.print(
-        f"loopcoach is serving on [bold]http://{shown}:{port}/[/bold] — open it in a "
-        "browser. Ctrl-C stops it."
+        f"loopcoach is serving on [bold]http://{shown}:{listener.getsockname()[1]}/[/bold]"
+        " — open it in a browser. Ctrl-C stops it."
     )
-    config = uvicorn.Config(
-        web, host=host, port=port, log_level="warning", access_log=False
-    )
-    uvicorn.Server(config).run()
+    config = uvicorn.Config(web, log_level="warning", access_log=False)
+    uvicorn.Server(config).run(sockets=[listener])
 
 
 @app.command()

@@ -37,7 +37,9 @@ JsonOption = Annotated[
 ]
 StoryId = Annotated[
     int,
-    typer.Argument(help="The story's number (see `loopcoach story list`).", metavar="ID"),
+    typer.Argument(
+        help="The story's number (see `loopcoach story list`).", metavar="ID"
+    ),
 ]
 
 
@@ -247,8 +249,8 @@ def story_list(
         table.add_row(
             str(story.id),
             escape(story.title),
-            ", ".join(story.principles),
-            ", ".join(story.tags),
+            escape(", ".join(story.principles)),
+            escape(", ".join(story.tags)),
             story.occurred_on.isoformat() if story.occurred_on else "",
         )
     out.print(table)

@@ -74,6 +74,29 @@ class SubmissionService:
             self._notify()
         return record, created
 
+    def replay(
+        self,
+        slug: str,
+        code: str,
+        mode: SubmissionMode,
+        *,
+        client: str,
+        idempotency_key: str,
+    ) -> SubmissionRecord | None:
+        """The submission a repeated request with this key made, if there is one.
+
+        Raises:
+            IdempotencyConflict: the key was used for a different request.
+        """
+        return self.queue.replay(
+            IdempotencyRequest(
+                client=client,
+                key=idempotency_key,
+                request_hash=request_fingerprint(slug, code, mode),
+                lifetime=self.idempotency_lifetime,
+            )
+        )
+
     def get(self, submission_id: int) -> SubmissionRecord | None:
         return self.practice.history.get(submission_id)
 

@@ -8,6 +8,8 @@ only saves the workers from polling it often.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import fcntl
 import logging
 import multiprocessing
 import os
@@ -25,6 +27,7 @@ from loopcoach.settings import Settings
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0
+PR_SET_PDEATHSIG = 1
 
 
 def default_worker_count() -> int:
@@ -89,19 +92,58 @@ class WorkerPool:
         self._wake.join_thread()
 
 
+class ServerBusy(RuntimeError):
+    """Another server is already judging from this data folder."""
+
+
+class ServeLock:
+    """One server per data folder: recovering interrupted submissions is only safe when
+    no other server's workers could still be judging them."""
+
+    def __init__(self, data_dir: Path) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = data_dir / "serve.lock"
+        self._handle: int | None = os.open(
+            self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600
+        )
+        try:
+            fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self._handle)
+            self._handle = None
+            raise ServerBusy(
+                f"another loopcoach serve is already using {data_dir}; stop it first, or "
+                "give this one its own LOOPCOACH_DATA_DIR"
+            ) from None
+
+    def release(self) -> None:
+        if self._handle is not None:
+            os.close(self._handle)
+            self._handle = None
+
+
+def _die_with_parent() -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
 def worker_main(config: WorkerConfig, wake: Any, stop: Event) -> None:
     """A worker process: claim, judge, record, until told to stop."""
     # The server handles Ctrl-C and tells workers to stop; a worker must not die
-    # mid-verdict from the terminal's signal.
+    # mid-verdict from the terminal's signal. If the server itself dies, the worker goes
+    # too: what it was judging stays `running` and the next server judges it again.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
     from loopcoach.practice.judging import judge_claimed
     from loopcoach.practice.service import Practice
     from loopcoach.store.queue import SubmissionQueue
 
+    server = os.getppid()
     practice = Practice(config.settings, extra_content=config.extra_content)
     submissions = SubmissionQueue(practice.store)
     try:
-        while not stop.is_set():
+        while not stop.is_set() and os.getppid() == server:
             claimed = submissions.claim()
             if claimed is None:
                 with contextlib.suppress(queue_module.Empty):

@@ -169,6 +169,7 @@ class SubmissionHistory:
         query = (
             select(SubmissionRow.problem)
             .where(SubmissionRow.verdict == Verdict.ACCEPTED)
+            .where(SubmissionRow.mode == SubmissionMode.SUBMIT)
             .distinct()
         )
         with self.store.session() as session:

@@ -174,6 +174,15 @@ class SubmissionQueue:
             session.flush()
         return row
 
+    def replay(self, idempotency: IdempotencyRequest) -> SubmissionRecord | None:
+        """The submission an earlier use of this key made, without creating anything.
+
+        Raises:
+            IdempotencyConflict: the key was used with a different request.
+        """
+        with self.store.session() as session:
+            return self._existing(session, idempotency)
+
     def claim(self) -> SubmissionRecord | None:
         """Take the oldest queued submission for judging, or None when there is none."""
         while True:

@@ -14,6 +14,7 @@ from loopcoach.store.history import _storable
 from loopcoach.store.models import StoryPrincipleRow, StoryRow, StoryTagRow
 
 PARTS = ("situation", "task", "action", "result")
+MAX_TAGS = 30
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,8 @@ class Stories:
         self, *, principle: str | None = None, tag: str | None = None
     ) -> list[StoryRecord]:
         query = select(StoryRow).options(*self._options).order_by(StoryRow.id)
+        principle = principle.strip().lower() if principle is not None else None
+        tag = tag.strip().lower() if tag is not None else None
         if principle is not None:
             query = query.where(
                 StoryRow.id.in_(
@@ -223,7 +226,8 @@ def _fill(row: StoryRow, draft: StoryDraft) -> None:
 
 
 def _clean(values: tuple[str, ...]) -> list[str]:
-    return [value.strip().lower()[:80] for value in values if value.strip()]
+    cleaned = (_storable(value).strip().lower()[:80] for value in values)
+    return [value for value in cleaned if value][:MAX_TAGS]
 
 
 def _record(row: StoryRow) -> StoryRecord:

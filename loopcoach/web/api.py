@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from loopcoach.practice import UnknownProblem
@@ -109,7 +109,6 @@ async def show_problem(request: Request, slug: str) -> dict[str, Any]:
     responses={
         200: {"model": schemas.Submission, "description": "A repeated request."}
     },
-    dependencies=[Depends(take_submission_token)],
 )
 def create_submission(
     request: Request,
@@ -134,12 +133,29 @@ def create_submission(
             code="invalid_idempotency_key",
         )
     web = state(request)
+    mode = SubmissionMode(body.mode)
+    client = client_of(request)
     try:
+        # A retry of a request already made answers from the store and costs no token.
+        if idempotency_key is not None:
+            replayed = web.submissions.replay(
+                body.problem,
+                body.code,
+                mode,
+                client=client,
+                idempotency_key=idempotency_key,
+            )
+            if replayed is not None:
+                response.headers["Location"] = f"/api/v1/submissions/{replayed.id}"
+                response.headers["Idempotent-Replayed"] = "true"
+                response.status_code = 200
+                return submission_data(replayed)
+        take_submission_token(request)
         record, created = web.submissions.submit(
             body.problem,
             body.code,
-            SubmissionMode(body.mode),
-            client=client_of(request),
+            mode,
+            client=client,
             idempotency_key=idempotency_key,
         )
     except UnknownProblem as error:

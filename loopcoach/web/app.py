@@ -6,6 +6,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -17,14 +18,17 @@ from loopcoach.practice import Practice
 from loopcoach.practice.behavioral import Behavioral
 from loopcoach.practice.ratelimit import RateLimiter
 from loopcoach.practice.submissions import SubmissionService
-from loopcoach.practice.workers import WorkerPool
+from loopcoach.practice.workers import ServeLock, WorkerPool
 from loopcoach.settings import Settings
 from loopcoach.web import api, behavioral_pages, errors, pages, stories_api
 from loopcoach.web.deps import WebState
+from loopcoach.web.guard import SameOriginGuard
 
 logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
+# The largest request body: code and stories are far smaller.
+MAX_BODY_BYTES = 2 * 1024 * 1024
 
 
 def create_app(
@@ -34,6 +38,7 @@ def create_app(
     start_workers: bool = True,
     limiter: RateLimiter | None = None,
     notify: Callable[[], None] | None = None,
+    allowed_hosts: tuple[str, ...] = (),
 ) -> FastAPI:
     """Build the app. Workers start with the app's lifespan and stop with it.
 
@@ -43,6 +48,7 @@ def create_app(
         start_workers: run judge worker processes (tests may judge another way).
         limiter: the submission rate limiter; by default from settings.
         notify: what wakes a worker when start_workers is False.
+        allowed_hosts: names besides loopback this server answers to (`serve --host`).
     """
     practice = Practice(settings, extra_content=extra_content)
     pool = (
@@ -53,7 +59,11 @@ def create_app(
     wake = pool.notify if pool is not None else (notify or (lambda: None))
     state = WebState(
         practice=practice,
-        submissions=SubmissionService(practice, wake),
+        submissions=SubmissionService(
+            practice,
+            wake,
+            idempotency_lifetime=timedelta(hours=settings.idempotency_hours),
+        ),
         limiter=limiter
         or RateLimiter(settings.submit_burst, settings.submit_per_minute / 60.0),
         pool=pool,
@@ -62,6 +72,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        lock = ServeLock(settings.data_dir) if pool is not None else None
         requeued, _abandoned = state.submissions.queue.recover()
         if pool is not None:
             pool.start()
@@ -76,9 +87,13 @@ def create_app(
         yield
         if pool is not None:
             pool.stop()
+        if lock is not None:
+            lock.release()
         practice.close()
 
     app = FastAPI(
+        # Bodies sent without a length are cut off here; the guard answers the rest.
+        max_body_size=2 * MAX_BODY_BYTES,
         title="loopcoach",
         version="1",
         summary="Practise technical interview loops: problems, judged submissions, history.",
@@ -86,6 +101,9 @@ def create_app(
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
         redoc_url=None,
+    )
+    app.add_middleware(
+        SameOriginGuard, allowed_hosts=frozenset(allowed_hosts), max_body=MAX_BODY_BYTES
     )
     app.state.web = state
     app.state.templates = _templates()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import date
 from typing import Annotated, Any
 
@@ -142,9 +143,7 @@ def story_page(request: Request, story_id: StoryId) -> Response:
 async def save_story(request: Request, story_id: StoryId) -> Response:
     behavioral = coach(request)
     draft, form = await _draft(request, behavioral)
-    version = str(form.get("version", ""))
-    if not version.isdigit():
-        raise ApiError(422, "the form lost the story's version; reload the page")
+    version = _version(form)
     try:
         await run_in_threadpool(
             lambda: behavioral.stories.update(
@@ -181,16 +180,28 @@ async def save_story(request: Request, story_id: StoryId) -> Response:
 async def delete_story(request: Request, story_id: StoryId) -> Response:
     behavioral = coach(request)
     form = await request.form()
-    version = str(form.get("version", ""))
+    version = _version(form)
     try:
-        await run_in_threadpool(
-            lambda: behavioral.stories.delete(
-                story_id, expected_version=int(version) if version.isdigit() else None
-            )
+        deleted = await run_in_threadpool(
+            lambda: behavioral.stories.delete(story_id, expected_version=version)
         )
     except StaleStory as error:
-        raise ApiError(412, str(error), headers={"ETag": error.current.etag}) from None
+        raise ApiError(
+            412,
+            f"story {story_id} changed since you opened it; it was not deleted. "
+            "Open it again to see the current version",
+            headers={"ETag": error.current.etag},
+        ) from None
+    if not deleted:
+        raise ApiError(404, f"no story {story_id}")
     return RedirectResponse("/stories", status_code=303)
+
+
+def _version(form: FormData) -> int:
+    version = str(form.get("version", ""))
+    if not re.fullmatch(r"[0-9]{1,9}", version, re.ASCII):
+        raise ApiError(422, "the form lost the story's version; reload the page")
+    return int(version)
 
 
 def _practice_data(

@@ -3,6 +3,7 @@ work simulations."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any
 
@@ -29,6 +30,7 @@ router = APIRouter(
 )
 
 StoryId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+ETAG = re.compile(r'"story-([0-9]{1,9})-v([0-9]{1,9})"', re.ASCII)
 LongText = Annotated[str, Field(max_length=50_000)]
 
 
