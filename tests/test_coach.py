@@ -88,7 +88,7 @@ def test_a_result_without_numbers_is_found() -> None:
 def test_all_we_is_found() -> None:
     feedback = ANALYSER.analyse(ALL_WE)
     assert "too-much-we" in _ids(feedback)
-    assert feedback.plural >= 8 and feedback.singular == 0
+    assert feedback.plural >= 6 and feedback.singular == 0
 
 
 def test_far_too_long_is_found() -> None:
@@ -173,3 +173,19 @@ def test_feedback_never_crashes_and_shares_add_up(text: str) -> None:
 def test_huge_answers_are_handled(piece: str) -> None:
     feedback = ANALYSER.analyse(piece * 50_000)
     assert feedback.words >= 0
+
+
+def test_a_number_without_a_result_is_not_praised() -> None:
+    feedback = ANALYSER.analyse(
+        "At the time I owned the queue. I rewrote the consumer. "
+        "I left the company 2 months later, so I never found out whether it helped."
+    )
+    assert "measurable-ok" not in {point.id for point in feedback.points}
+
+
+def test_i_e_is_not_the_first_person() -> None:
+    feedback = ANALYSER.analyse(
+        "We migrated the data, i.e. the orders, and we checked it."
+    )
+    assert feedback.singular == 0
+    assert "too-much-we" in _ids(feedback)

@@ -115,16 +115,32 @@ def _template(story: StoryRecord | StoryDraft) -> str:
 def _from_editor(coach: Behavioral, text: str) -> StoryDraft:
     from loopcoach.practice.behavioral import _parse_markdown
 
-    edited = click.edit(text, extension=".md", require_save=False)
+    try:
+        edited = click.edit(text, extension=".md", require_save=False)
+    except (UnicodeDecodeError, OSError, click.ClickException) as error:
+        _fail(
+            f"the editor did not leave a readable story ({error}); nothing changed", 1
+        )
     if edited is None:
         _fail("the editor closed without saving; nothing changed", 1)
     try:
         drafts = _parse_markdown(edited)
+        if len(drafts) != 1:
+            raise PracticeError(
+                "the edited file must hold exactly one story ('# Title')"
+            )
     except PracticeError as error:
-        _fail(f"cannot read the edited story: {error}", 1)
-    if len(drafts) != 1:
-        _fail("the edited file must hold exactly one story ('# Title')", 1)
+        kept = _keep_draft(coach, edited)
+        _fail(f"cannot read the edited story: {error}; your text is kept in {kept}", 1)
     return drafts[0]
+
+
+def _keep_draft(coach: Behavioral, text: str) -> Path:
+    folder = coach.practice.settings.data_dir / "drafts"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"story-{time.strftime('%Y%m%d-%H%M%S')}.md"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 @story_app.command("add")

@@ -22,6 +22,7 @@ MAX_CHARACTERS = 50_000
 
 # The order improvements are listed in: what costs an answer most comes first.
 SEVERITY = (
+    "no-first-person",
     "missing-action",
     "missing-result",
     "no-measurable-result",
@@ -30,6 +31,7 @@ SEVERITY = (
     "too-long",
     "too-short",
     "long-situation",
+    "unbalanced-parts",
     "missing-situation",
     "missing-task",
     "no-principle-evidence",
@@ -124,7 +126,8 @@ def _phrases(phrases: Iterable[str]) -> re.Pattern[str] | None:
     if not ordered:
         return None
     body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in ordered)
-    return re.compile(rf"(?<![\w'’])(?:{body})(?![\w'’])", re.IGNORECASE)
+    # Whole words only; "i.e." is not "I".
+    return re.compile(rf"(?<![\w'’.])(?:{body})(?![\w'’]|\.\w)", re.IGNORECASE)
 
 
 class Analyser:
@@ -323,6 +326,14 @@ class Analyser:
                         f"most {high:.0%}): get to what you did sooner.",
                     )
                 )
+            elif not low <= finding.share <= high and part is not StarPartName.ACTION:
+                points.append(
+                    Point(
+                        "unbalanced-parts",
+                        False,
+                        f"The {part.value} takes {share} of the answer (aim for {span}).",
+                    )
+                )
             else:
                 points.append(
                     Point(
@@ -333,7 +344,9 @@ class Analyser:
                     )
                 )
 
-        if measurable:
+        if not findings[StarPartName.RESULT].present:
+            pass  # a missing result is reported above; a number elsewhere is no result
+        elif measurable:
             points.append(
                 Point(
                     "measurable-ok",
@@ -351,7 +364,16 @@ class Analyser:
                 )
             )
 
-        if plural > singular and plural >= 3:
+        if singular == 0 and plural == 0:
+            points.append(
+                Point(
+                    "no-first-person",
+                    False,
+                    "Neither “I” nor “we” appears: the interviewer cannot tell who did "
+                    "what.",
+                )
+            )
+        elif plural > singular and (plural >= 3 or singular == 0):
             points.append(
                 Point(
                     "too-much-we",

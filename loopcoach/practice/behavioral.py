@@ -260,10 +260,26 @@ def story_markdown(story: StoryRecord) -> str:
     for part in PARTS:
         value = getattr(story, part).strip()
         if value:
-            lines += ["", f"## {part.capitalize()}", "", value]
+            lines += ["", f"## {part.capitalize()}", "", _escape_headings(value)]
     if story.text.strip() and not story.has_parts:
-        lines += ["", "## Story", "", story.text.strip()]
+        lines += ["", "## Story", "", _escape_headings(story.text.strip())]
     return "\n".join(lines) + "\n"
+
+
+def _escape_headings(text: str) -> str:
+    # A line of the story that starts with "#" would read as a new story or section;
+    # a backslash keeps it text, and import takes the backslash off again.
+    return "\n".join(
+        "\\" + line if line.lstrip().startswith(("#", "\\#")) else line
+        for line in text.split("\n")
+    )
+
+
+def _unescape_headings(text: str) -> str:
+    return "\n".join(
+        line.replace("\\", "", 1) if line.lstrip().startswith("\\#") else line
+        for line in text.split("\n")
+    )
 
 
 def _parse_json(text: str) -> list[StoryDraft]:
@@ -346,7 +362,8 @@ def _parse_markdown(text: str) -> list[StoryDraft]:
     drafts = []
     for story in stories:
         parts = {
-            name: "\n".join(lines).strip() for name, lines in story["parts"].items()
+            name: _unescape_headings("\n".join(lines).strip())
+            for name, lines in story["parts"].items()
         }
         occurred = story.get("occurred")
         try:
