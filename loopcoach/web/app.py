@@ -99,7 +99,9 @@ def create_app(
         summary="Practise technical interview loops: problems, judged submissions, history.",
         lifespan=lifespan,
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        # The interactive docs page would load its scripts from a CDN; the app fetches
+        # nothing from the internet, so /api/v1/docs is a page of its own.
+        docs_url=None,
         redoc_url=None,
     )
     app.add_middleware(

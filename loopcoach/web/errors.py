@@ -82,6 +82,13 @@ def problem_response(
     **extra: Any,
 ) -> Response:
     body = problem_body(status, detail, code, **extra)
+    if request.headers.get("hx-request") and not request.url.path.startswith("/api/"):
+        # A partial update shows the error where the result would have gone.
+        templates = request.app.state.templates
+        fragment: Response = templates.TemplateResponse(
+            request, "_error.html", {"error": body}, status_code=status, headers=headers
+        )
+        return fragment
     if _wants_html(request):
         templates = request.app.state.templates
         page: Response = templates.TemplateResponse(

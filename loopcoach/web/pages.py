@@ -42,6 +42,32 @@ def _track_data(request: Request, slug: str | None) -> dict[str, Any]:
     return data
 
 
+@router.get("/api/v1/docs")
+async def api_docs(request: Request) -> Response:
+    document = request.app.openapi()
+    operations = [
+        {
+            "method": method.upper(),
+            "path": path,
+            "summary": operation.get("summary", ""),
+            "description": operation.get("description", ""),
+        }
+        for path, methods in document.get("paths", {}).items()
+        for method, operation in methods.items()
+    ]
+    return _render(request, "api_docs.html", {"operations": operations})
+
+
+@router.get("/favicon.ico")
+async def favicon() -> Response:
+    return RedirectResponse("/static/favicon.svg", status_code=301)
+
+
+@router.get("/.json")
+async def home_json(request: Request) -> JSONResponse:
+    return JSONResponse(_track_data(request, None))
+
+
 @router.get("/")
 async def home(request: Request) -> Response:
     return _render(request, "guide.html", {"track": _track_data(request, None)})
