@@ -35,7 +35,8 @@ LongText = Annotated[str, Field(max_length=50_000)]
 
 
 class StoryIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # What GET returns may be sent back as it is: the read-only fields are ignored.
+    model_config = ConfigDict(extra="ignore")
 
     title: Annotated[str, Field(min_length=1, max_length=200)]
     situation: LongText = ""
