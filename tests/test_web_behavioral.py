@@ -242,3 +242,48 @@ def test_simulation_pages(web: InProcessApp) -> None:
         f"/simulations/{first.group(1)}", data={"choice": option.group(1)}
     )
     assert "rated" in result.text
+
+
+def test_saving_over_a_conflict_keeps_the_other_edits(web: InProcessApp) -> None:
+    created = web.post(
+        "/stories",
+        data={
+            "title": "Shared",
+            "task": "old task",
+            "action": "old action",
+            "principles": ["ownership"],
+        },
+    )
+    url = created.headers["location"]
+    original = {
+        "original_title": "Shared",
+        "original_task": "old task",
+        "original_action": "old action",
+        "original_situation": "",
+        "original_result": "",
+        "original_text": "",
+        "original_occurred_on": "",
+        "original_tags": "",
+        "original_principles": "ownership",
+    }
+    first = {
+        **original,
+        "title": "Shared",
+        "task": "new task from tab one",
+        "action": "old action",
+        "principles": ["ownership"],
+        "version": "1",
+    }
+    assert web.post(url, data=first).status_code == 303
+    second = {
+        **original,
+        "title": "Shared",
+        "task": "old task",
+        "action": "new action from tab two",
+        "principles": ["ownership"],
+        "version": "1",
+    }
+    conflict = web.post(url, data=second)
+    assert conflict.status_code == 412
+    assert "new task from tab one" in conflict.text.split("Your edit")[1]
+    assert "new action from tab two" in conflict.text.split("Your edit")[1]

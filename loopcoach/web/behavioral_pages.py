@@ -133,6 +133,7 @@ def story_page(request: Request, story_id: StoryId) -> Response:
         {
             "story": story.to_json(),
             "form": story.to_json(),
+            "original": story.to_json(),
             "principles": _principles(behavioral),
             "feedback": feedback,
         },
@@ -155,17 +156,16 @@ async def save_story(request: Request, story_id: StoryId) -> Response:
     except StaleStory as error:
         # Show both: what is saved now, and the edit that was not saved, so nothing is
         # lost and the candidate decides.
-        mine: dict[str, Any] = {
-            name: str(form.get(name, "")) for name in ("title", *PARTS, "text", "tags")
-        }
-        mine["principles"] = [str(p) for p in form.getlist("principles")]
-        mine["occurred_on"] = str(form.get("occurred_on", ""))
+        current = error.current.to_json()
+        merged, clashes = _merge(form, current)
         response: HTMLResponse = _render(
             request,
             "story_conflict.html",
             {
-                "current": error.current.to_json(),
-                "form": mine,
+                "current": current,
+                "form": merged,
+                "original": current,
+                "clashes": clashes,
                 "message": str(error),
                 "principles": _principles(behavioral),
             },
@@ -195,6 +195,37 @@ async def delete_story(request: Request, story_id: StoryId) -> Response:
     if not deleted:
         raise ApiError(404, f"no story {story_id}")
     return RedirectResponse("/stories", status_code=303)
+
+
+def _merge(form: FormData, current: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Three-way merge of a stale edit: a field the editor left as it was takes the saved
+    value; a field they changed keeps their text. Returns the merge and the fields both
+    sides changed."""
+    merged: dict[str, Any] = {}
+    clashes = []
+    for name in ("title", *PARTS, "text", "occurred_on", "tags", "principles"):
+        known = f"original_{name}" in form
+        if name == "principles":
+            mine: Any = sorted(str(p) for p in form.getlist("principles"))
+            original: Any = sorted(
+                p for p in str(form.get("original_principles", "")).split(",") if p
+            )
+            saved: Any = sorted(current["principles"])
+        elif name == "tags":
+            mine = str(form.get("tags", ""))
+            original = str(form.get("original_tags", ""))
+            saved = ", ".join(current["tags"])
+        else:
+            mine = str(form.get(name, ""))
+            original = str(form.get(f"original_{name}", ""))
+            saved = current[name] or ""
+        if not known:
+            # Without what the form started from, the editor's text is kept as it is.
+            original = None
+        merged[name] = saved if mine == original else mine
+        if known and mine != original and saved != original and mine != saved:
+            clashes.append(name)
+    return merged, clashes
 
 
 def _version(form: FormData) -> int:
