@@ -560,6 +560,8 @@ def simulate(
         out.print(f"[bold]{escape(chosen.question)}[/bold]")
         for option in chosen.options:
             out.print(f"  [bold]{option.id}[/bold]  {escape(option.text)}")
+    if pick is not None and rank is not None:
+        _fail("give --pick or --rank, not both")
     if pick is None and rank is None:
         if not sys.stdin.isatty():
             _fail("give --pick ID or --rank ID,ID,... (or run it in a terminal)")

@@ -96,6 +96,7 @@ class Behavioral:
         prompts = self.practice.catalog.prompts.get(self.track.slug)
         found = list(prompts.prompts) if prompts else []
         if principle is not None:
+            principle = principle.strip().lower()
             self.principle_name(principle)
             found = [p for p in found if principle in p.principles]
         return found
@@ -121,7 +122,7 @@ class Behavioral:
         self, principle: str | None = None, rng: random.Random | None = None
     ) -> BehavioralPrompt:
         """A prompt for `principle`, or for the principle your stories cover least."""
-        chosen = principle or self.coverage().weakest
+        chosen = principle.strip().lower() if principle else self.coverage().weakest
         candidates = self.prompts(chosen)
         if not candidates:
             raise PracticeError(f"no prompt is written for {chosen!r}")

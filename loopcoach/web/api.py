@@ -51,13 +51,14 @@ async def problems_data(
     if solved is not None:
         rows = [row for row in rows if row["solved"] is solved]
     if search:
-        needle = search.casefold()
+        needle = search.casefold().strip()
+        slugged = "-".join(needle.split())
         rows = [
             row
             for row in rows
             if needle in row["title"].casefold()
-            or needle in row["slug"]
-            or any(needle in topic for topic in row["topics"])
+            or slugged in row["slug"]
+            or any(slugged in topic for topic in row["topics"])
         ]
     return rows
 

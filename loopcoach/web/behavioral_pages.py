@@ -253,6 +253,7 @@ def _practice_data(
         "names": [behavioral.principle_name(p) for p in chosen.principles],
         "principles": _principles(behavioral),
         "weakest": behavioral.coverage().weakest,
+        "chosen": principle,
     }
 
 
@@ -313,6 +314,23 @@ def simulations_json(request: Request) -> JSONResponse:
 def simulations_page(request: Request) -> Response:
     return _render(
         request, "simulations.html", {"scenarios": coach(request).scenarios()}
+    )
+
+
+@router.get("/simulations/{scenario_id}.json")
+def simulation_json(request: Request, scenario_id: str) -> JSONResponse:
+    try:
+        scenario = coach(request).scenario(scenario_id)
+    except UnknownItem as error:
+        raise ApiError(404, str(error)) from None
+    return JSONResponse(
+        {
+            "id": scenario.id,
+            "title": scenario.title,
+            "situation": scenario.situation,
+            "question": scenario.question,
+            "options": [{"id": o.id, "text": o.text} for o in scenario.options],
+        }
     )
 
 
