@@ -189,3 +189,15 @@ def test_i_e_is_not_the_first_person() -> None:
     )
     assert feedback.singular == 0
     assert "too-much-we" in _ids(feedback)
+
+
+def test_blame_and_indifference_are_not_praised() -> None:
+    answer = (
+        "At the time I was on call for payments. I decided it was not my job to fix the "
+        "flaky alerts, so I ignored the pages for a week and I blamed the junior "
+        "engineer. As a result 3 engineers quit and 40 customers churned. I learned "
+        "nothing from it and I would do it again."
+    )
+    feedback = ANALYSER.analyse(answer, principles=["ownership"])
+    assert not feedback.strong
+    assert feedback.improvements[0] == RULES.advice["red-flags"]

@@ -126,6 +126,10 @@ class AnalyserRules(Strict):
     fillers: list[Text] = Field(default_factory=list)
     hedges: list[Text] = Field(default_factory=list)
     principles: dict[Slug, list[Text]] = Field(default_factory=dict)
+    red_flags: list[Text] = Field(
+        default_factory=list,
+        description="phrases that read badly whatever else the answer shows",
+    )
     advice: dict[Slug, Text] = Field(default_factory=dict)
 
     @field_validator("star")

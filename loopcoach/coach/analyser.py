@@ -22,6 +22,7 @@ MAX_CHARACTERS = 50_000
 
 # The order improvements are listed in: what costs an answer most comes first.
 SEVERITY = (
+    "red-flags",
     "no-first-person",
     "missing-action",
     "missing-result",
@@ -116,6 +117,7 @@ class _Compiled:
     plural: re.Pattern[str]
     fillers: re.Pattern[str] | None
     hedges: re.Pattern[str] | None
+    red_flags: re.Pattern[str] | None
     principles: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
 
@@ -145,6 +147,7 @@ class Analyser:
             plural=_phrases(rules.plural) or never,
             fillers=_phrases(rules.fillers),
             hedges=_phrases(rules.hedges),
+            red_flags=_phrases(rules.red_flags),
             principles={
                 slug: pattern
                 for slug, phrases in rules.principles.items()
@@ -206,6 +209,7 @@ class Analyser:
             for slug, pattern in self._compiled.principles.items()
             if (found := _found(pattern, text))
         }
+        flags = tuple(_found(self._compiled.red_flags, text))
         speaking = round(words / self.rules.words_per_minute * 60)
         points = self._points(
             words,
@@ -219,6 +223,16 @@ class Analyser:
             evidence,
             list(principles),
         )
+        if flags:
+            points.insert(
+                0,
+                Point(
+                    "red-flags",
+                    False,
+                    "Some phrases read badly to an interviewer whatever else the story "
+                    "shows: " + ", ".join(f"“{flag}”" for flag in flags[:5]) + ".",
+                ),
+            )
         problems = [point.id for point in points if not point.ok]
         ordered = sorted(problems, key=lambda key: SEVERITY.index(key))
         improvements = tuple(self.rules.advice.get(key, key) for key in ordered[:4])
