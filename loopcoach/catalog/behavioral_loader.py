@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
+
+from pydantic import BaseModel
 
 from loopcoach.catalog.behavioral import AnalyserRules, PromptSet, SimulationSet
 from loopcoach.catalog.errors import ContentError
@@ -13,35 +16,34 @@ if TYPE_CHECKING:
     from loopcoach.catalog.loader import Catalog
 
 RULES_FILE = Path("coach") / "rules.yaml"
+Model = TypeVar("Model", bound=BaseModel)
 
 
 def load_behavioral(root: Path, catalog: Catalog) -> None:
     """Load `behavioral/*.yaml`, `simulations/*.yaml` and `coach/rules.yaml` under root."""
-    from loopcoach.catalog.loader import _validate
-
-    for path in sorted((root / "behavioral").glob("*.yaml")):
-        try:
-            prompts = _validate(load_yaml(path), PromptSet)
-        except ContentError as error:
-            catalog.errors.extend(error.all())
-            continue
+    for path, prompts in _each(root / "behavioral", PromptSet, catalog):
         catalog.prompts[prompts.track] = prompts
         catalog.content_files[f"behavioral:{prompts.track}"] = path
-
-    for path in sorted((root / "simulations").glob("*.yaml")):
-        try:
-            simulations = _validate(load_yaml(path), SimulationSet)
-        except ContentError as error:
-            catalog.errors.extend(error.all())
-            continue
+    for path, simulations in _each(root / "simulations", SimulationSet, catalog):
         catalog.simulations[simulations.track] = simulations
         catalog.content_files[f"simulations:{simulations.track}"] = path
-
     rules_path = root / RULES_FILE
-    if rules_path.is_file():
+    for path, rules in _each(
+        rules_path.parent, AnalyserRules, catalog, rules_path.name
+    ):
+        catalog.rules = rules
+        catalog.content_files["rules"] = path
+
+
+def _each(
+    folder: Path, model: type[Model], catalog: Catalog, pattern: str = "*.yaml"
+) -> Iterator[tuple[Path, Model]]:
+    """The valid files of a folder; the mistakes of the others go to the catalog."""
+    from loopcoach.catalog.loader import _validate
+
+    for path in sorted(folder.glob(pattern)):
         try:
-            catalog.rules = _validate(load_yaml(rules_path), AnalyserRules)
-            catalog.content_files["rules"] = rules_path
+            yield path, _validate(load_yaml(path), model)
         except ContentError as error:
             catalog.errors.extend(error.all())
 
