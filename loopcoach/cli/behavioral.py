@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -190,19 +191,11 @@ def story_add(
     )
     if text_file is not None:
         text = sys.stdin.read() if str(text_file) == "-" else _read(text_file)
-        parts = coach.split(text)
-        draft = StoryDraft(
-            title=draft.title or _first_words(text),
-            text=text,
-            principles=draft.principles,
-            tags=draft.tags,
-            occurred_on=draft.occurred_on,
-            **parts,
-        )
+        draft = replace(draft, title=draft.title or _first_words(text), text=text)
     elif not draft.has_parts:
         draft = _from_editor(coach, _template(draft))
     try:
-        coach.check_principles(draft.principles)
+        draft = coach.complete(draft)
     except PracticeError as error:
         _fail(str(error))
     story = coach.stories.create(draft)
@@ -233,8 +226,9 @@ def story_edit(context: typer.Context, story_id: StoryId) -> None:
     story = _story(coach, story_id)
     draft = _from_editor(coach, _template(story))
     try:
-        coach.check_principles(draft.principles)
-        updated = coach.stories.update(story_id, draft, expected_version=story.version)
+        updated = coach.stories.update(
+            story_id, coach.complete(draft), expected_version=story.version
+        )
     except PracticeError as error:
         _fail(str(error))
     except StaleStory as error:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -155,6 +155,26 @@ class Behavioral:
             self.principle_name(slug)
         return cleaned
 
+    def complete(self, draft: StoryDraft) -> StoryDraft:
+        """A draft ready to store: principles checked, and free text split into STAR
+        parts when no part was written.
+
+        Raises:
+            UnknownItem: a principle the track does not have.
+        """
+        principles = self.check_principles(draft.principles)
+        if draft.has_parts or not draft.text.strip():
+            return replace(draft, principles=principles)
+        parts = self.split(draft.text)
+        return replace(
+            draft,
+            principles=principles,
+            situation=parts["situation"],
+            task=parts["task"],
+            action=parts["action"],
+            result=parts["result"],
+        )
+
     # --- work simulations ---------------------------------------------------------
 
     def scenarios(self) -> list[Scenario]:
@@ -229,9 +249,8 @@ class Behavioral:
             if text.lstrip().startswith("{")
             else _parse_markdown(text)
         )
-        for draft in drafts:
-            self.check_principles(draft.principles)
-        return [self.stories.create(draft) for draft in drafts]
+        ready = [self.complete(draft) for draft in drafts]
+        return [self.stories.create(draft) for draft in ready]
 
 
 def _order_agreement(

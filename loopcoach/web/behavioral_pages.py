@@ -71,12 +71,6 @@ async def _draft(
         for name in ("title", *PARTS, "text", "tags", "occurred_on")
     }
     try:
-        principles = behavioral.check_principles(
-            tuple(str(p) for p in form.getlist("principles"))
-        )
-    except UnknownItem as error:
-        raise ApiError(422, str(error), code="unknown_principle") from None
-    try:
         occurred = (
             date.fromisoformat(values["occurred_on"]) if values["occurred_on"] else None
         )
@@ -84,17 +78,18 @@ async def _draft(
         raise ApiError(
             422, "the date must look like 2024-03-15", code="invalid_request"
         ) from None
-    parts = {part: values[part] for part in PARTS}
-    if not any(v.strip() for v in parts.values()) and values["text"].strip():
-        parts = await run_in_threadpool(behavioral.split, values["text"])
     draft = StoryDraft(
         title=values["title"].strip() or "Untitled story",
         text=values["text"],
-        principles=principles,
+        principles=tuple(str(p) for p in form.getlist("principles")),
         tags=tuple(t.strip() for t in values["tags"].split(",") if t.strip()),
         occurred_on=occurred,
-        **parts,
+        **{part: values[part] for part in PARTS},
     )
+    try:
+        draft = await run_in_threadpool(behavioral.complete, draft)
+    except UnknownItem as error:
+        raise ApiError(422, str(error), code="unknown_principle") from None
     return draft, form
 
 

@@ -93,26 +93,21 @@ def coach(request: Request) -> Behavioral:
 
 def draft_from(body: StoryIn, behavioral: Behavioral) -> StoryDraft:
     """A draft from a request, splitting free text when no STAR part is given."""
-    try:
-        principles = behavioral.check_principles(tuple(body.principles))
-    except UnknownItem as error:
-        raise ApiError(422, str(error), code="unknown_principle") from None
-    parts = {
-        "situation": body.situation,
-        "task": body.task,
-        "action": body.action,
-        "result": body.result,
-    }
-    if not any(value.strip() for value in parts.values()) and body.text.strip():
-        parts = behavioral.split(body.text)
-    return StoryDraft(
+    draft = StoryDraft(
         title=body.title,
+        situation=body.situation,
+        task=body.task,
+        action=body.action,
+        result=body.result,
         text=body.text,
-        principles=principles,
+        principles=tuple(body.principles),
         tags=tuple(body.tags),
         occurred_on=body.occurred_on,
-        **parts,
     )
+    try:
+        return behavioral.complete(draft)
+    except UnknownItem as error:
+        raise ApiError(422, str(error), code="unknown_principle") from None
 
 
 def _story_response(response: Response, story: StoryRecord) -> dict[str, Any]:
