@@ -39,11 +39,11 @@ def _each(
     folder: Path, model: type[Model], catalog: Catalog, pattern: str = "*.yaml"
 ) -> Iterator[tuple[Path, Model]]:
     """The valid files of a folder; the mistakes of the others go to the catalog."""
-    from loopcoach.catalog.loader import _validate
+    from loopcoach.catalog.loader import validate
 
     for path in sorted(folder.glob(pattern)):
         try:
-            yield path, _validate(load_yaml(path), model)
+            yield path, validate(load_yaml(path), model)
         except ContentError as error:
             catalog.errors.extend(error.all())
 

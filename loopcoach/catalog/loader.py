@@ -136,7 +136,12 @@ def _load_root(root: Path, catalog: Catalog) -> None:
     load_behavioral(root, catalog)
 
 
-def _validate(document: LocatedDocument, model: type[Model]) -> Model:
+def validate(document: LocatedDocument, model: type[Model]) -> Model:
+    """A document as `model`, or every mistake in it as located ContentErrors.
+
+    Raises:
+        ContentError: the first mistake, with the others in `others`.
+    """
     if not isinstance(document.data, dict):
         raise ContentError(document.path, 1, "", "expected a mapping of fields")
     try:
@@ -163,7 +168,7 @@ def load_track(path: Path) -> Track:
         ContentError: the file is malformed.
     """
     document = load_yaml(path)
-    track = _validate(document, Track)
+    track = validate(document, Track)
     for location, message in _track_problems(track, path):
         raise ContentError(path, document.line_of(location), _dotted(location), message)
     return track
@@ -219,7 +224,7 @@ def load_problem(folder: Path) -> Problem:
             raise ContentError(folder / name, 1, "", "required file is missing")
 
     meta_document = load_yaml(folder / "problem.yaml")
-    meta = _validate(meta_document, ProblemMeta)
+    meta = validate(meta_document, ProblemMeta)
     for location, message in _meta_problems(meta, folder):
         raise ContentError(
             meta_document.path,
@@ -229,7 +234,7 @@ def load_problem(folder: Path) -> Problem:
         )
 
     tests_document = load_yaml(folder / "tests.yaml")
-    tests = _validate(tests_document, TestsFile)
+    tests = validate(tests_document, TestsFile)
     generator_path = folder / "generator.py"
     generator = _read_text(generator_path) if generator_path.is_file() else None
     for location, message in _tests_problems(meta, tests, generator):
@@ -412,5 +417,5 @@ def _check_references(catalog: Catalog) -> None:
                 )
 
 
-# Imported last: the behavioral loader uses `_validate` from this module.
+# Imported last: the behavioral loader uses `validate` from this module.
 from loopcoach.catalog.behavioral_loader import check_behavioral, load_behavioral  # noqa: E402

@@ -114,7 +114,7 @@ def _template(story: StoryRecord | StoryDraft) -> str:
 
 
 def _from_editor(coach: Behavioral, text: str) -> StoryDraft:
-    from loopcoach.practice.behavioral import _parse_markdown
+    from loopcoach.practice.behavioral import parse_markdown
 
     try:
         edited = click.edit(text, extension=".md", require_save=False)
@@ -125,7 +125,7 @@ def _from_editor(coach: Behavioral, text: str) -> StoryDraft:
     if edited is None:
         _fail("the editor closed without saving; nothing changed", 1)
     try:
-        drafts = _parse_markdown(edited)
+        drafts = parse_markdown(edited)
         if len(drafts) != 1:
             raise PracticeError(
                 "the edited file must hold exactly one story ('# Title')"

@@ -565,9 +565,7 @@ def _reap_orphans(since: int | None = None) -> None:
         since: also reap zombies started at or after this boot tick (a run's leftovers
             when they share our uid and pid namespace).
     """
-    for pid in _zombie_children(since):
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, os.WNOHANG)
+    _reap(_zombie_children(since))
 
 
 def _zombie_children(since: int | None = None) -> list[int]:
@@ -599,31 +597,6 @@ def _is_foreign(entry: Path) -> bool:
         return False
 
 
-def _processes_of(uid: int, *, living_only: bool = False) -> list[int]:
-    """Pids owned by `uid`; with `living_only`, not counting zombies.
-
-    A zombie runs nothing. One whose parent is not us (say, left by a judge that was
-    killed, and re-parented to an init that does not reap) can only be reaped by that
-    parent, so waiting for it would never end.
-    """
-    found = []
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        with contextlib.suppress(OSError):
-            if entry.stat().st_uid != uid:
-                continue
-            if living_only and _state(entry.path) == "Z":
-                continue
-            found.append(int(entry.name))
-    return found
-
-
-def _state(proc_path: str) -> str:
-    with open(f"{proc_path}/stat") as handle:
-        return handle.read().rsplit(")", 1)[-1].split()[0]
-
-
 def _describe(pid: int) -> str:
     try:
         with open(f"/proc/{pid}/stat") as handle:
@@ -636,4 +609,9 @@ def _describe(pid: int) -> str:
 
 
 def _count_processes_of(uid: int) -> int:
-    return len(_processes_of(uid))
+    count = 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                count += entry.stat().st_uid == uid
+    return count

@@ -245,9 +245,7 @@ class Behavioral:
             PracticeError: the text is neither format; nothing is imported.
         """
         drafts = (
-            _parse_json(text)
-            if text.lstrip().startswith("{")
-            else _parse_markdown(text)
+            _parse_json(text) if text.lstrip().startswith("{") else parse_markdown(text)
         )
         ready = [self.complete(draft) for draft in drafts]
         return [self.stories.create(draft) for draft in ready]
@@ -357,7 +355,12 @@ SECTION = re.compile(r"^##\s+(situation|task|action|result|story)\s*$", re.IGNOR
 META = re.compile(r"^-\s+(principles|tags|occurred):\s*(.*)$", re.IGNORECASE)
 
 
-def _parse_markdown(text: str) -> list[StoryDraft]:
+def parse_markdown(text: str) -> list[StoryDraft]:
+    """Stories from the Markdown that `story_markdown` writes.
+
+    Raises:
+        PracticeError: the text holds no story, or a malformed one.
+    """
     stories: list[dict[str, Any]] = []
     section = None
     for number, line in enumerate(text.splitlines(), 1):

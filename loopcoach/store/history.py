@@ -113,7 +113,7 @@ class SubmissionHistory:
             mode=SubmissionMode.SUBMIT,
             problem=new.problem,
             verdict=new.verdict,
-            message=_storable(new.message),
+            message=storable(new.message),
             time_ms=new.time_ms,
             memory_kb=new.memory_kb,
             tests_total=new.tests_total,
@@ -121,7 +121,7 @@ class SubmissionHistory:
                 1 for test in new.tests if test.verdict is Verdict.ACCEPTED
             ),
             isolation=new.isolation,
-            code=_storable(new.code),
+            code=storable(new.code),
             tests=[
                 result_row(position, test) for position, test in enumerate(new.tests)
             ],
@@ -129,7 +129,7 @@ class SubmissionHistory:
         with self.store.session() as session:
             session.add(row)
             session.flush()
-            return _record(row)
+            return submission_record(row)
 
     def get(self, submission_id: int) -> SubmissionRecord | None:
         if not 1 <= submission_id < 2**31:
@@ -140,7 +140,7 @@ class SubmissionHistory:
                 submission_id,
                 options=[selectinload(SubmissionRow.tests)],
             )
-            return None if row is None else _record(row)
+            return None if row is None else submission_record(row)
 
     def recent(
         self,
@@ -162,7 +162,7 @@ class SubmissionHistory:
         if problem is not None:
             query = query.where(SubmissionRow.problem == problem)
         with self.store.session() as session:
-            return [_record(row) for row in session.scalars(query)]
+            return [submission_record(row) for row in session.scalars(query)]
 
     def solved(self) -> set[str]:
         """Slugs of problems with at least one accepted submission."""
@@ -189,17 +189,19 @@ def result_row(position: int, test: TestRecord) -> TestResultRow:
         time_ms=test.time_ms,
         memory_kb=test.memory_kb,
         hidden=test.hidden,
-        message=_storable(test.message),
+        message=storable(test.message),
     )
 
 
-def _storable(text: str) -> str:
+def storable(text: str) -> str:
+    """Text every supported database accepts."""
     # Lone surrogates (from undecodable bytes) cannot be encoded for the database, and
     # PostgreSQL text cannot hold NUL.
     return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
 
 
-def _record(row: SubmissionRow) -> SubmissionRecord:
+def submission_record(row: SubmissionRow) -> SubmissionRecord:
+    """A submission row as a record detached from its session."""
     return SubmissionRecord(
         status=row.status,
         mode=row.mode,

@@ -18,9 +18,9 @@ from loopcoach.store.database import Store
 from loopcoach.store.history import (
     SubmissionRecord,
     TestRecord,
-    _record,
-    _storable,
     result_row,
+    storable,
+    submission_record,
 )
 from loopcoach.store.models import (
     IdempotencyKeyRow,
@@ -104,7 +104,7 @@ class SubmissionQueue:
                         if existing is not None:
                             return existing, False
                     row = self._insert(session, request, idempotency)
-                    return _record(row), True
+                    return submission_record(row), True
             except IntegrityError:
                 logger.debug(
                     "lost an idempotency race; reading the winner's submission"
@@ -131,7 +131,7 @@ class SubmissionQueue:
             raise IdempotencyConflict(idempotency.key, key_row.submission_id)
         submission = session.get(SubmissionRow, key_row.submission_id)
         assert submission is not None  # the key's foreign key cascades on delete
-        return _record(submission)
+        return submission_record(submission)
 
     def _insert(
         self,
@@ -152,7 +152,7 @@ class SubmissionQueue:
             tests_total=0,
             tests_passed=0,
             isolation="",
-            code=_storable(request.code),
+            code=storable(request.code),
             tests=[],
         )
         session.add(row)
@@ -218,7 +218,7 @@ class SubmissionQueue:
                 row = session.get(SubmissionRow, claimed)
                 assert row is not None
                 session.refresh(row)
-                return _record(row)
+                return submission_record(row)
 
     def add_result(self, submission_id: int, position: int, test: TestRecord) -> None:
         """Record one test case's result as it arrives, so pages can follow progress."""
@@ -249,7 +249,7 @@ class SubmissionQueue:
                 .values(
                     status=SubmissionStatus.FINISHED,
                     verdict=outcome.verdict,
-                    message=_storable(outcome.message),
+                    message=storable(outcome.message),
                     time_ms=outcome.time_ms,
                     memory_kb=outcome.memory_kb,
                     tests_total=outcome.tests_total,

@@ -10,7 +10,7 @@ from sqlalchemy import CursorResult, Result, delete, func, select, update
 from sqlalchemy.orm import selectinload
 
 from loopcoach.store.database import Store
-from loopcoach.store.history import _storable
+from loopcoach.store.history import storable
 from loopcoach.store.models import StoryPrincipleRow, StoryRow, StoryTagRow
 
 PARTS = ("situation", "task", "action", "result")
@@ -214,10 +214,10 @@ def _rows(result: Result[Any]) -> int:
 
 
 def _fill(row: StoryRow, draft: StoryDraft) -> None:
-    row.title = _storable(draft.title.strip())[:200] or "Untitled story"
+    row.title = storable(draft.title.strip())[:200] or "Untitled story"
     for part in PARTS:
-        setattr(row, part, _storable(getattr(draft, part)))
-    row.text = _storable(draft.text)
+        setattr(row, part, storable(getattr(draft, part)))
+    row.text = storable(draft.text)
     row.occurred_on = draft.occurred_on
     row.principles = [
         StoryPrincipleRow(principle=p) for p in dict.fromkeys(_clean(draft.principles))
@@ -226,7 +226,7 @@ def _fill(row: StoryRow, draft: StoryDraft) -> None:
 
 
 def _clean(values: tuple[str, ...]) -> list[str]:
-    cleaned = (_storable(value).strip().lower()[:80] for value in values)
+    cleaned = (storable(value).strip().lower()[:80] for value in values)
     return [value for value in cleaned if value][:MAX_TAGS]
 
 

@@ -16,7 +16,7 @@ from loopcoach.practice import PracticeError
 from loopcoach.practice.behavioral import Behavioral, UnknownItem
 from loopcoach.store.stories import PARTS, StaleStory, StoryDraft, StoryRecord
 from loopcoach.web.errors import ApiError
-from loopcoach.web.pages import _render
+from loopcoach.web.pages import render
 from loopcoach.web.stories_api import StoryId, coach
 
 router = APIRouter(include_in_schema=False)
@@ -44,13 +44,13 @@ def stories_json(request: Request) -> JSONResponse:
 @router.get("/stories")
 def stories_page(request: Request) -> Response:
     behavioral = coach(request)
-    return _render(request, "stories.html", _stories_data(behavioral))
+    return render(request, "stories.html", _stories_data(behavioral))
 
 
 @router.get("/stories/new")
 def new_story_page(request: Request) -> Response:
     behavioral = coach(request)
-    return _render(
+    return render(
         request,
         "story.html",
         {
@@ -122,7 +122,7 @@ def story_page(request: Request, story_id: StoryId) -> Response:
         feedback = behavioral.story_feedback(story).to_json()
     except PracticeError:
         feedback = None
-    return _render(
+    return render(
         request,
         "story.html",
         {
@@ -153,7 +153,7 @@ async def save_story(request: Request, story_id: StoryId) -> Response:
         # lost and the candidate decides.
         current = error.current.to_json()
         merged, clashes = _merge(form, current)
-        response: HTMLResponse = _render(
+        response: HTMLResponse = render(
             request,
             "story_conflict.html",
             {
@@ -267,7 +267,7 @@ def behavioral_page(
     principle: Annotated[str | None, Query(max_length=80)] = None,
     prompt: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
-    return _render(
+    return render(
         request, "behavioral.html", _practice_data(coach(request), principle, prompt)
     )
 
@@ -286,7 +286,7 @@ async def behavioral_feedback(request: Request) -> Response:
         raise ApiError(404, str(error)) from None
     except PracticeError as error:
         raise ApiError(503, str(error)) from None
-    return _render(
+    return render(
         request,
         "_feedback.html",
         {
@@ -307,7 +307,7 @@ def simulations_json(request: Request) -> JSONResponse:
 
 @router.get("/simulations")
 def simulations_page(request: Request) -> Response:
-    return _render(
+    return render(
         request, "simulations.html", {"scenarios": coach(request).scenarios()}
     )
 
@@ -335,7 +335,7 @@ def simulation_page(request: Request, scenario_id: str) -> Response:
         scenario = coach(request).scenario(scenario_id)
     except UnknownItem as error:
         raise ApiError(404, str(error)) from None
-    return _render(request, "simulation.html", {"scenario": scenario})
+    return render(request, "simulation.html", {"scenario": scenario})
 
 
 @router.post("/simulations/{scenario_id}")
@@ -348,4 +348,4 @@ async def answer_simulation(request: Request, scenario_id: str) -> Response:
         raise ApiError(404, str(error)) from None
     except PracticeError as error:
         raise ApiError(422, str(error), code="invalid_choice") from None
-    return _render(request, "_simulation_result.html", {"result": result.to_json()})
+    return render(request, "_simulation_result.html", {"result": result.to_json()})

@@ -21,7 +21,8 @@ router = APIRouter(include_in_schema=False)
 Difficulty = Annotated[str | None, Query(pattern="^(easy|medium|hard)?$")]
 
 
-def _render(request: Request, template: str, context: dict[str, Any]) -> HTMLResponse:
+def render(request: Request, template: str, context: dict[str, Any]) -> HTMLResponse:
+    """A template rendered for this request."""
     templates = request.app.state.templates
     response: HTMLResponse = templates.TemplateResponse(request, template, context)
     return response
@@ -55,7 +56,7 @@ async def api_docs(request: Request) -> Response:
         for path, methods in document.get("paths", {}).items()
         for method, operation in methods.items()
     ]
-    return _render(request, "api_docs.html", {"operations": operations})
+    return render(request, "api_docs.html", {"operations": operations})
 
 
 @router.get("/favicon.ico")
@@ -70,7 +71,7 @@ async def home_json(request: Request) -> JSONResponse:
 
 @router.get("/")
 async def home(request: Request) -> Response:
-    return _render(request, "guide.html", {"track": _track_data(request, None)})
+    return render(request, "guide.html", {"track": _track_data(request, None)})
 
 
 @router.get("/tracks/{slug}.json")
@@ -80,7 +81,7 @@ async def track_json(request: Request, slug: str) -> JSONResponse:
 
 @router.get("/tracks/{slug}")
 async def track_page(request: Request, slug: str) -> Response:
-    return _render(request, "guide.html", {"track": _track_data(request, slug)})
+    return render(request, "guide.html", {"track": _track_data(request, slug)})
 
 
 async def _problem_filters(
@@ -109,7 +110,7 @@ async def problems_json(request: Request, filters: Filters) -> JSONResponse:
 async def problems_page(request: Request, filters: Filters) -> Response:
     catalog = state(request).practice.catalog
     topics = sorted({t for p in catalog.problems.values() for t in p.meta.topics})
-    return _render(
+    return render(
         request,
         "problems.html",
         {
@@ -144,7 +145,7 @@ async def problem_page(
     if cached is not None:
         return HTMLResponse(cached)
     data = await problem_data(request, slug)
-    response = _render(
+    response = render(
         request,
         "problem.html",
         {"problem": data, "code": data["starter"] if code is None else code},
@@ -174,14 +175,14 @@ def submit_form(
         raise ApiError(422, str(error), code="too_large") from None
     if not request.headers.get("hx-request"):
         return RedirectResponse(f"/submissions/{record.id}", status_code=303)
-    return _render(request, "_submission.html", {"submission": submission_data(record)})
+    return render(request, "_submission.html", {"submission": submission_data(record)})
 
 
 @router.get("/problems/{slug}/history")
 def problem_history(request: Request, slug: str) -> Response:
     web = state(request)
     records = web.practice.history.recent(problem=slug, limit=20, mode=None)
-    return _render(
+    return render(
         request,
         "_history.html",
         {"submissions": [submission_data(r) for r in records], "slug": slug},
@@ -204,13 +205,13 @@ def submission_json(request: Request, submission_id: SubmissionId) -> JSONRespon
 def submission_page(request: Request, submission_id: SubmissionId) -> Response:
     data = _submission(request, submission_id)
     if request.headers.get("hx-request"):
-        response = _render(request, "_submission.html", {"submission": data})
+        response = render(request, "_submission.html", {"submission": data})
         if data["status"] == "finished":
             state(request).forget_solved()
             # Lets the page refresh its history panel once a verdict is in.
             response.headers["HX-Trigger"] = "submission-finished"
         return response
-    return _render(request, "submission.html", {"submission": data})
+    return render(request, "submission.html", {"submission": data})
 
 
 def _history(request: Request) -> list[dict[str, Any]]:
@@ -225,4 +226,4 @@ def history_json(request: Request) -> JSONResponse:
 
 @router.get("/history")
 def history_page(request: Request) -> Response:
-    return _render(request, "history.html", {"submissions": _history(request)})
+    return render(request, "history.html", {"submissions": _history(request)})
