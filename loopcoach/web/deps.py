@@ -29,7 +29,7 @@ class WebState:
     submissions: SubmissionService
     limiter: RateLimiter
     pool: WorkerPool | None
-    behavioral: Behavioral | None = None
+    behavioral: Behavioral
     page_cache: dict[str, str] = field(default_factory=dict)
     details: dict[str, dict[str, Any]] = field(default_factory=dict)
     clock: Callable[[], float] = time.monotonic

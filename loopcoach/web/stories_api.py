@@ -86,9 +86,7 @@ class AnswerIn(BaseModel):
 
 
 def coach(request: Request) -> Behavioral:
-    web = state(request)
-    assert web.behavioral is not None
-    return web.behavioral
+    return state(request).behavioral
 
 
 def draft_from(body: StoryIn, behavioral: Behavioral) -> StoryDraft:
